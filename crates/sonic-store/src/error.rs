@@ -57,6 +57,9 @@ pub enum StoreError {
         /// The data directory.
         path: PathBuf,
     },
+    /// The store was opened read-only (without the data-directory lock) and cannot write.
+    #[error("the store is open read-only; writing needs the data-directory lock")]
+    ReadOnly,
     /// A disk operation failed.
     #[error("{op} {path}: {source}")]
     Io {

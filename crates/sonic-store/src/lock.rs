@@ -1,22 +1,19 @@
-//! Locks: [`DataDirLock`], the advisory lock on `data/.lock` that keeps writing processes
-//! apart, and the in-process lock per composition.
+//! [`DataDirLock`]: the advisory lock on `data/.lock` that keeps writing processes apart.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fs4::FileExt;
-use sonic_model::Id;
 
 use crate::config::StorageConfig;
 use crate::error::{Result, StoreError};
 
-/// An exclusive advisory lock on `<data_dir>/.lock`, held until dropped. The server holds
-/// one for its lifetime; CLI commands that write hold one for the command.
+/// An exclusive advisory lock on `<data_dir>/.lock`, held until the last clone is dropped.
+/// The server holds one for its lifetime; CLI commands that write hold one for the command.
 ///
 /// Cloning shares the same lock (one process, one lock: the composition store and the
-/// sample library of a server hold clones of it).
+/// sample library of a server hold clones of it). The data directory must exist.
 #[derive(Debug, Clone)]
 pub struct DataDirLock {
     _file: Arc<File>,
@@ -27,7 +24,7 @@ impl DataDirLock {
     /// Fails with [`StoreError::Locked`] when it stays taken.
     pub fn acquire(config: &StorageConfig, wait: Duration) -> Result<Self> {
         let path = config.lock_path();
-        // Opening (not writing) the lock file: its content is never read.
+        // The lock file is opened, never written: its content is irrelevant.
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -58,22 +55,6 @@ impl DataDirLock {
     }
 }
 
-/// One mutex per composition id, so saves of one composition are serialised inside a
-/// process while different compositions proceed in parallel.
-#[derive(Default)]
-#[allow(dead_code)] // used by the composition store, next commit
-pub(crate) struct CompositionLocks {
-    locks: Mutex<HashMap<Id, Arc<Mutex<()>>>>,
-}
-
-#[allow(dead_code)]
-impl CompositionLocks {
-    pub(crate) fn get(&self, id: &Id) -> Arc<Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
-        locks.entry(id.clone()).or_default().clone()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,9 +64,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let config = StorageConfig::new(tmp.path());
         let first = DataDirLock::acquire(&config, Duration::ZERO).unwrap();
+        let clone = first.clone();
+        drop(first);
         let second = DataDirLock::acquire(&config, Duration::from_millis(50));
         assert!(matches!(second, Err(StoreError::Locked { .. })));
-        drop(first);
+        drop(clone);
         DataDirLock::acquire(&config, Duration::ZERO).unwrap();
     }
 }
