@@ -1,1 +1,170 @@
+use std::time::{Duration, Instant};
 
+use super::*;
+use crate::{song, tracks, Scope};
+use sonic_model::TrackType;
+use sonic_store::{DataDirLock, StorageConfig};
+
+fn studio(interval: Duration) -> (tempfile::TempDir, Studio) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = StorageConfig::new(dir.path().join("data"));
+    config.ensure_directories().unwrap();
+    let lock = DataDirLock::acquire(&config, Duration::ZERO).unwrap();
+    let store = CompositionStore::open(config, lock).unwrap();
+    let config = StudioConfig {
+        autosave_interval: interval,
+        undo_limit: 100,
+    };
+    (dir, Studio::new(store, config))
+}
+
+fn autosave_on_disk(dir: &tempfile::TempDir, id: &Id) -> Option<serde_json::Value> {
+    let path = dir
+        .path()
+        .join("data/compositions")
+        .join(id.as_str())
+        .join("autosave.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+#[test]
+fn create_open_edit_save_and_reopen_round_trip_through_the_store() {
+    let (_dir, studio) = studio(DEFAULT_AUTOSAVE_INTERVAL);
+    let id = studio.create(Composition::new("Song")).unwrap();
+    assert!(studio.is_open(&id));
+    studio
+        .with(&id, |open| {
+            open.edit(Scope::Settings, |c| song::set_tempo(c, 99.0))
+        })
+        .unwrap()
+        .unwrap();
+    let version = studio.save(&id, HistorySource::Manual, "slower").unwrap();
+    assert_eq!(version, 1);
+    assert!(!studio.with(&id, |o| o.is_dirty()).unwrap());
+    studio.close(&id).unwrap();
+    assert!(!studio.is_open(&id));
+    let opened = studio.open(&id).unwrap();
+    assert!(!opened.already_open && opened.recovered_from.is_none());
+    assert_eq!(studio.snapshot(&id).unwrap().tempo, 99.0);
+    assert_eq!(
+        studio.close(&Id::generate()).unwrap_err().code(),
+        "COMPOSITION_NOT_OPEN"
+    );
+    assert_eq!(
+        studio.open(&Id::generate()).unwrap_err().code(),
+        "COMPOSITION_NOT_FOUND"
+    );
+}
+
+#[test]
+fn closing_with_unsaved_edits_leaves_an_autosave() {
+    let (dir, studio) = studio(DEFAULT_AUTOSAVE_INTERVAL);
+    let id = studio.create(Composition::new("Song")).unwrap();
+    studio
+        .with(&id, |o| {
+            o.edit(Scope::Settings, |c| song::set_tempo(c, 77.0))
+        })
+        .unwrap()
+        .unwrap();
+    studio.close(&id).unwrap();
+    assert_eq!(autosave_on_disk(&dir, &id).unwrap()["tempo"], 77.0);
+    assert!(studio.open(&id).unwrap().has_autosave);
+}
+
+#[test]
+fn edits_to_different_compositions_do_not_wait_for_each_other() {
+    let (_dir, studio) = studio(DEFAULT_AUTOSAVE_INTERVAL);
+    let a = studio.create(Composition::new("A")).unwrap();
+    let b = studio.create(Composition::new("B")).unwrap();
+    let (entered, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let blocker = {
+        let studio = studio.clone();
+        let a = a.clone();
+        let (entered, release) = (entered.0, release.1);
+        std::thread::spawn(move || {
+            studio
+                .with(&a, |_| {
+                    entered.send(()).unwrap();
+                    release.recv().unwrap();
+                })
+                .unwrap();
+        })
+    };
+    entered.1.recv().unwrap();
+    // A is locked by the other thread; B must still be editable right away.
+    let started = Instant::now();
+    studio
+        .with(&b, |o| {
+            o.edit(Scope::Settings, |c| {
+                tracks::add_track(c, tracks::NewTrack::new("t", TrackType::Midi))
+            })
+        })
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    release.0.send(()).unwrap();
+    blocker.join().unwrap();
+}
+
+#[test]
+fn autosave_writes_changes_within_an_interval_so_a_kill_loses_at_most_one() {
+    let interval = Duration::from_millis(100);
+    let (dir, studio) = studio(interval);
+    let id = studio.create(Composition::new("Song")).unwrap();
+    let task = studio.start_autosave();
+    for bpm in [90.0, 95.0, 101.0] {
+        studio
+            .with(&id, |o| {
+                o.edit(Scope::Settings, |c| song::set_tempo(c, bpm))
+            })
+            .unwrap()
+            .unwrap();
+    }
+    // Simulate a kill after more than one interval: only what is on disk counts.
+    let deadline = Instant::now() + interval * 3;
+    let mut seen = None;
+    while Instant::now() < deadline {
+        seen = autosave_on_disk(&dir, &id).map(|v| v["tempo"].clone());
+        if seen == Some(serde_json::json!(101.0)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(seen, Some(serde_json::json!(101.0)));
+    assert!(!studio.with(&id, |o| o.is_dirty()).unwrap());
+    // Nothing changed since: the next ticks write nothing.
+    let modified = |dir: &tempfile::TempDir| {
+        std::fs::metadata(
+            dir.path()
+                .join("data/compositions")
+                .join(id.as_str())
+                .join("autosave.json"),
+        )
+        .unwrap()
+        .modified()
+        .unwrap()
+    };
+    let first = modified(&dir);
+    std::thread::sleep(interval * 2);
+    assert_eq!(modified(&dir), first);
+    task.stop();
+}
+
+#[test]
+fn flush_writes_dirty_compositions_and_a_save_removes_the_stale_autosave() {
+    let (dir, studio) = studio(DEFAULT_AUTOSAVE_INTERVAL);
+    let id = studio.create(Composition::new("Song")).unwrap();
+    assert_eq!(studio.flush().unwrap(), 0);
+    studio
+        .with(&id, |o| {
+            o.edit(Scope::Settings, |c| song::set_tempo(c, 140.0))
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(studio.flush().unwrap(), 1);
+    assert!(autosave_on_disk(&dir, &id).is_some());
+    assert_eq!(studio.flush().unwrap(), 0);
+    studio.save(&id, HistorySource::Manual, "keep").unwrap();
+    assert!(autosave_on_disk(&dir, &id).is_none());
+}
