@@ -1,0 +1,203 @@
+//! Onsets: the onset strength envelope (spectral flux of the log-mel spectrogram, as
+//! `librosa.onset.onset_strength`) and peak picking (as `librosa.onset.onset_detect`).
+
+use super::stft::{HOP, N_BINS, N_FFT};
+
+/// Mel bands of the onset spectrogram (librosa's default).
+pub(crate) const N_MELS: usize = 128;
+/// `power_to_db`'s dynamic range: everything is floored this far below the loudest value.
+const TOP_DB: f32 = 80.0;
+/// `power_to_db`'s amin.
+const AMIN: f32 = 1e-10;
+
+/// A Slaney-style mel filterbank (librosa's default `htk=False, norm="slaney"`), stored
+/// sparsely: each FFT bin feeds at most two neighbouring bands.
+pub(crate) struct MelBank {
+    /// For each bin: the first band it feeds and the weights into that band and the next.
+    taps: Vec<(usize, f32, f32)>,
+}
+
+fn hz_to_mel(hz: f64) -> f64 {
+    const F_SP: f64 = 200.0 / 3.0;
+    const MIN_LOG_HZ: f64 = 1000.0;
+    let min_log_mel = MIN_LOG_HZ / F_SP;
+    let logstep = 6.4f64.ln() / 27.0;
+    if hz >= MIN_LOG_HZ {
+        min_log_mel + (hz / MIN_LOG_HZ).ln() / logstep
+    } else {
+        hz / F_SP
+    }
+}
+
+fn mel_to_hz(mel: f64) -> f64 {
+    const F_SP: f64 = 200.0 / 3.0;
+    const MIN_LOG_HZ: f64 = 1000.0;
+    let min_log_mel = MIN_LOG_HZ / F_SP;
+    let logstep = 6.4f64.ln() / 27.0;
+    if mel >= min_log_mel {
+        MIN_LOG_HZ * (logstep * (mel - min_log_mel)).exp()
+    } else {
+        F_SP * mel
+    }
+}
+
+impl MelBank {
+    /// The filterbank from 0 Hz to Nyquist at `sample_rate`.
+    pub(crate) fn new(sample_rate: f64) -> Self {
+        let max_mel = hz_to_mel(sample_rate / 2.0);
+        let edges: Vec<f64> = (0..N_MELS + 2)
+            .map(|i| mel_to_hz(max_mel * i as f64 / (N_MELS + 1) as f64))
+            .collect();
+        let taps = (0..N_BINS)
+            .map(|k| {
+                let f = k as f64 * sample_rate / N_FFT as f64;
+                // Band m rises over edges[m]..edges[m+1] and falls over edges[m+1]..edges[m+2].
+                let weight = |m: usize| -> f32 {
+                    if m >= N_MELS {
+                        return 0.0;
+                    }
+                    let lower = (f - edges[m]) / (edges[m + 1] - edges[m]);
+                    let upper = (edges[m + 2] - f) / (edges[m + 2] - edges[m + 1]);
+                    let norm = 2.0 / (edges[m + 2] - edges[m]);
+                    (lower.min(upper).max(0.0) * norm) as f32
+                };
+                // The first band whose falling edge lies above f.
+                let m = edges[2..].iter().position(|&e| e > f).unwrap_or(N_MELS);
+                (m, weight(m), weight(m + 1))
+            })
+            .collect();
+        MelBank { taps }
+    }
+
+    /// Adds `power`'s mel band energies into `bands` (zeroed first).
+    pub(crate) fn apply(&self, power: &[f32], bands: &mut [f32; N_MELS]) {
+        bands.fill(0.0);
+        for (&p, &(m, w0, w1)) in power.iter().zip(&self.taps) {
+            if m < N_MELS {
+                bands[m] += w0 * p;
+            }
+            if m + 1 < N_MELS {
+                bands[m + 1] += w1 * p;
+            }
+        }
+    }
+}
+
+/// Log-mel frames of the whole signal, kept (128 values per frame) because the dB floor
+/// depends on the loudest value of all of them.
+#[derive(Default)]
+pub(crate) struct LogMel {
+    values: Vec<f32>,
+    max: f32,
+}
+
+impl LogMel {
+    /// Reserves room for `frames` frames.
+    pub(crate) fn with_capacity(frames: usize) -> Self {
+        LogMel {
+            values: Vec::with_capacity(frames * N_MELS),
+            max: f32::NEG_INFINITY,
+        }
+    }
+
+    /// Appends one frame's mel energies, in dB.
+    pub(crate) fn push(&mut self, bands: &[f32; N_MELS]) {
+        for &b in bands {
+            let db = 10.0 * b.max(AMIN).log10();
+            self.max = self.max.max(db);
+            self.values.push(db);
+        }
+    }
+
+    /// Onset strength per frame: mean over bands of the positive dB rise since the previous
+    /// frame, after flooring at `max - 80 dB`. Frame 0 has strength 0.
+    pub(crate) fn onset_strength(&self) -> Vec<f64> {
+        let floor = self.max - TOP_DB;
+        let frames: Vec<&[f32]> = self.values.chunks_exact(N_MELS).collect();
+        let mut envelope = vec![0.0; frames.len()];
+        for t in 1..frames.len() {
+            let rise: f32 = frames[t]
+                .iter()
+                .zip(frames[t - 1])
+                .map(|(&now, &before)| (now.max(floor) - before.max(floor)).max(0.0))
+                .sum();
+            envelope[t] = rise as f64 / N_MELS as f64;
+        }
+        envelope
+    }
+}
+
+/// Frame indices of onsets, picked as `librosa.onset.onset_detect` does: the envelope is
+/// normalised to 0..1, and a peak must be the maximum of the last 30 ms, exceed the mean of
+/// ±100 ms by 0.07, and come at least 30 ms after the previous onset.
+pub(crate) fn detect_onsets(envelope: &[f64], sample_rate: f64) -> Vec<usize> {
+    let min = envelope.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = envelope.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if envelope.is_empty() || max - min <= 1e-9 {
+        return Vec::new();
+    }
+    let x: Vec<f64> = envelope.iter().map(|&v| (v - min) / (max - min)).collect();
+    let frames_per = |seconds: f64| (seconds * sample_rate / HOP as f64).floor() as usize;
+    let (pre_max, post_max) = (frames_per(0.03), 1);
+    let (pre_avg, post_avg) = (frames_per(0.10), frames_per(0.10) + 1);
+    let wait = frames_per(0.03);
+    let window = |n: usize, before: usize, after: usize| {
+        &x[n.saturating_sub(before)..(n + after).min(x.len())]
+    };
+    let mut onsets: Vec<usize> = Vec::new();
+    for n in 0..x.len() {
+        let local_max = window(n, pre_max, post_max)
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let around = window(n, pre_avg, post_avg);
+        let mean = around.iter().sum::<f64>() / around.len() as f64;
+        let waited = onsets.last().is_none_or(|&last| n > last + wait);
+        if x[n] >= local_max && x[n] >= mean + 0.07 && waited {
+            onsets.push(n);
+        }
+    }
+    onsets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mel_scale_round_trips_on_both_sides_of_one_kilohertz() {
+        for hz in [0.0, 440.0, 999.0, 1000.0, 4000.0, 20_000.0] {
+            assert!((mel_to_hz(hz_to_mel(hz)) - hz).abs() < 1e-6);
+        }
+        assert!((hz_to_mel(1000.0) - 15.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn every_audible_bin_feeds_some_mel_band() {
+        let bank = MelBank::new(44_100.0);
+        let mut bands = [0.0; N_MELS];
+        for k in 1..N_BINS - 1 {
+            let mut power = vec![0.0; N_BINS];
+            power[k] = 1.0;
+            bank.apply(&power, &mut bands);
+            assert!(bands.iter().sum::<f32>() > 0.0, "bin {k}");
+        }
+    }
+
+    #[test]
+    fn a_step_in_loudness_is_one_onset() {
+        let mut mel = LogMel::with_capacity(100);
+        for t in 0..100 {
+            let level = if t < 50 { 1e-6 } else { 1.0 };
+            mel.push(&[level; N_MELS]);
+        }
+        let env = mel.onset_strength();
+        assert_eq!(detect_onsets(&env, 44_100.0), vec![50]);
+    }
+
+    #[test]
+    fn a_flat_envelope_has_no_onsets() {
+        assert!(detect_onsets(&[0.5; 40], 44_100.0).is_empty());
+        assert!(detect_onsets(&[], 44_100.0).is_empty());
+    }
+}

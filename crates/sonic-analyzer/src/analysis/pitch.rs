@@ -1,0 +1,289 @@
+//! Pitch with YIN, with `librosa.yin`'s parameters: 2048-sample centred frames, the
+//! cumulative mean normalised difference over periods C2..C7, the first trough under 0.1
+//! (else the global minimum), parabolic refinement. The difference function is YIN's own
+//! (de Cheveigné & Kawahara 2002, eq. 6 over the whole overlap).
+//!
+//! Unlike the original Sonic, voicing is real: a frame is voiced only when the difference
+//! function's minimum (its *aperiodicity*) is low, and silent frames are never analysed, so
+//! noise and silence have no pitch.
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use sonic_model::PitchFeatures;
+
+use super::stft::{copy_centred_frame, frame_count};
+use super::temporal::median;
+
+/// Lowest pitch searched: C2.
+pub(crate) const FMIN: f64 = 65.406_391_325_149_66;
+/// Highest pitch searched: C7.
+pub(crate) const FMAX: f64 = 2_093.004_522_404_789;
+/// YIN frame length in samples (librosa's default).
+const FRAME: usize = 2048;
+/// librosa's trough threshold.
+const TROUGH_THRESHOLD: f64 = 0.1;
+/// A frame is voiced when its aperiodicity is below this.
+const VOICED_APERIODICITY: f64 = 0.2;
+/// A sound has a pitch when at least this share of its sounding frames is voiced.
+const PITCHED_SHARE: f64 = 0.5;
+/// At most this many frames are analysed (evenly spread): enough for a stable estimate of
+/// a long file's pitch at a bounded cost.
+const MAX_FRAMES: usize = 1000;
+
+/// Pitch estimate of one frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FramePitch {
+    /// Fundamental, Hz.
+    pub f0: f64,
+    /// Normalised difference at the chosen period: 0 perfectly periodic, ~1 noise.
+    pub aperiodicity: f64,
+}
+
+/// YIN with one FFT plan pair and fixed buffers.
+pub(crate) struct Yin {
+    sample_rate: f64,
+    min_period: usize,
+    max_period: usize,
+    forward: Arc<dyn RealToComplex<f32>>,
+    inverse: Arc<dyn ComplexToReal<f32>>,
+    frame: Vec<f32>,
+    padded: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
+    acf: Vec<f32>,
+    energy: Vec<f64>,
+    cmnd: Vec<f64>,
+}
+
+impl Yin {
+    /// Plans the transforms for `sample_rate`; `None` when the rate is too low for C7.
+    pub(crate) fn new(sample_rate: f64) -> Option<Self> {
+        let min_period = (sample_rate / FMAX).floor() as usize;
+        let max_period = ((sample_rate / FMIN).ceil() as usize).min(FRAME - 1);
+        if min_period < 1 || min_period + 2 > max_period {
+            return None;
+        }
+        // Linear (not circular) autocorrelation up to max_period needs this much padding.
+        let n = (FRAME + max_period + 1).next_power_of_two();
+        let mut planner = RealFftPlanner::<f32>::new();
+        let forward = planner.plan_fft_forward(n);
+        let inverse = planner.plan_fft_inverse(n);
+        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
+        Some(Yin {
+            sample_rate,
+            min_period,
+            max_period,
+            frame: vec![0.0; FRAME],
+            padded: forward.make_input_vec(),
+            spectrum: forward.make_output_vec(),
+            scratch: vec![Complex::default(); scratch_len],
+            acf: inverse.make_output_vec(),
+            energy: vec![0.0; FRAME + 1],
+            cmnd: vec![0.0; max_period + 1],
+            forward,
+            inverse,
+        })
+    }
+
+    /// Estimates the pitch of centred frame `t` of `samples`.
+    pub(crate) fn frame_pitch(&mut self, samples: &[f32], t: usize) -> FramePitch {
+        copy_centred_frame(samples, t, &mut self.frame);
+        self.padded.fill(0.0);
+        self.padded[..FRAME].copy_from_slice(&self.frame);
+        self.forward
+            .process_with_scratch(&mut self.padded, &mut self.spectrum, &mut self.scratch)
+            .expect("buffers are sized by the plan");
+        for c in &mut self.spectrum {
+            *c = Complex::new(c.norm_sqr(), 0.0);
+        }
+        self.inverse
+            .process_with_scratch(&mut self.spectrum, &mut self.acf, &mut self.scratch)
+            .expect("buffers are sized by the plan");
+        let scale = 1.0 / self.acf.len() as f64;
+        let acf = |k: usize| self.acf[k] as f64 * scale;
+
+        // d(k) = Σ_{m<N-k} (y(m) - y(m+k))² = E[0, N-k) + E[k, N) - 2 acf(k): YIN's
+        // difference over the whole overlap, exactly 0 at the period of a periodic frame
+        // (librosa 0.11 drops the E[N-k, N) term, which biases low notes sharp).
+        self.energy[0] = 0.0;
+        for (i, &y) in self.frame.iter().enumerate() {
+            self.energy[i + 1] = self.energy[i] + (y as f64) * (y as f64);
+        }
+        let total = self.energy[FRAME];
+        let mut running = 0.0f64;
+        for k in 1..=self.max_period {
+            let overlap = self.energy[FRAME - k] + (total - self.energy[k]);
+            let d = (overlap - 2.0 * acf(k)).max(0.0);
+            running += d;
+            self.cmnd[k] = d / (running / k as f64 + f64::MIN_POSITIVE);
+        }
+        let yin = &self.cmnd[self.min_period..=self.max_period];
+
+        let is_trough = |i: usize| {
+            if i == 0 {
+                yin[0] < yin[1]
+            } else if i + 1 == yin.len() {
+                yin[i] <= yin[i - 1]
+            } else {
+                yin[i] <= yin[i - 1] && yin[i] <= yin[i + 1]
+            }
+        };
+        let best = (0..yin.len())
+            .find(|&i| is_trough(i) && yin[i] < TROUGH_THRESHOLD)
+            .unwrap_or_else(|| {
+                (0..yin.len())
+                    .min_by(|&a, &b| yin[a].total_cmp(&yin[b]))
+                    .unwrap_or(0)
+            });
+        let shift = if best > 0 && best + 1 < yin.len() {
+            parabolic_shift(yin[best - 1], yin[best], yin[best + 1])
+        } else {
+            0.0
+        };
+        let period = (self.min_period + best) as f64 + shift;
+        FramePitch {
+            f0: self.sample_rate / period,
+            aperiodicity: yin[best].clamp(0.0, 1.0),
+        }
+    }
+}
+
+/// Offset of a parabola's vertex through three equally spaced points (0 when it would leave
+/// the middle bin, as librosa).
+fn parabolic_shift(left: f64, middle: f64, right: f64) -> f64 {
+    let a = right + left - 2.0 * middle;
+    let b = (right - left) / 2.0;
+    if b.abs() >= a.abs() {
+        0.0
+    } else {
+        -b / a
+    }
+}
+
+/// Pitch of the whole sound from the sounding frames (at most [`MAX_FRAMES`] of them).
+pub(crate) fn analyse(samples: &[f32], sample_rate: f64, sounding: &[bool]) -> PitchFeatures {
+    let unpitched = PitchFeatures {
+        has_pitch: false,
+        fundamental_freq: 0.0,
+        midi_note: None,
+        pitch_confidence: 0.0,
+        harmonicity: 0.0,
+    };
+    let Some(mut yin) = Yin::new(sample_rate) else {
+        return unpitched;
+    };
+    let candidates: Vec<usize> = (0..frame_count(samples.len()).min(sounding.len()))
+        .filter(|&t| sounding[t])
+        .collect();
+    if candidates.is_empty() {
+        return unpitched;
+    }
+    let stride = candidates.len().div_ceil(MAX_FRAMES);
+    let frames: Vec<FramePitch> = candidates
+        .iter()
+        .step_by(stride)
+        .map(|&t| yin.frame_pitch(samples, t))
+        .collect();
+
+    let harmonicity =
+        frames.iter().map(|p| 1.0 - p.aperiodicity).sum::<f64>() / frames.len() as f64;
+    let voiced: Vec<&FramePitch> = frames
+        .iter()
+        .filter(|p| p.aperiodicity < VOICED_APERIODICITY)
+        .collect();
+    let voiced_share = voiced.len() as f64 / frames.len() as f64;
+    if voiced.is_empty() {
+        return PitchFeatures {
+            harmonicity,
+            ..unpitched
+        };
+    }
+    let f0 = median(&voiced.iter().map(|p| p.f0).collect::<Vec<_>>());
+    let periodicity = 1.0 - median(&voiced.iter().map(|p| p.aperiodicity).collect::<Vec<_>>());
+    let has_pitch = voiced_share >= PITCHED_SHARE;
+    PitchFeatures {
+        has_pitch,
+        fundamental_freq: if has_pitch { f0 } else { 0.0 },
+        midi_note: if has_pitch { midi_note(f0) } else { None },
+        pitch_confidence: (voiced_share * periodicity).clamp(0.0, 1.0),
+        harmonicity: harmonicity.clamp(0.0, 1.0),
+    }
+}
+
+/// Nearest MIDI note (A4 = 440 Hz = 69), if within 0..=127.
+pub(crate) fn midi_note(freq: f64) -> Option<u8> {
+    if !(freq > 0.0 && freq.is_finite()) {
+        return None;
+    }
+    let note = (69.0 + 12.0 * (freq / 440.0).log2()).round();
+    (0.0..=127.0).contains(&note).then_some(note as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(freq: f64, seconds: f64, sr: f64) -> Vec<f32> {
+        (0..(seconds * sr) as usize)
+            .map(|n| (2.0 * std::f64::consts::PI * freq * n as f64 / sr).sin() as f32 * 0.5)
+            .collect()
+    }
+
+    fn all_sounding(samples: &[f32]) -> Vec<bool> {
+        vec![true; frame_count(samples.len())]
+    }
+
+    #[test]
+    fn midi_note_rounds_to_the_nearest_note() {
+        assert_eq!(midi_note(440.0), Some(69));
+        assert_eq!(midi_note(82.41), Some(40));
+        // 452 Hz is 0.47 semitones above A4: still A4; 455 Hz is 0.58 above: A#4.
+        assert_eq!(midi_note(452.0), Some(69));
+        assert_eq!(midi_note(455.0), Some(70));
+        assert_eq!(midi_note(0.0), None);
+    }
+
+    #[test]
+    fn a_440_hz_sine_is_pitched_at_a4_within_half_a_percent() {
+        let samples = tone(440.0, 1.0, 44_100.0);
+        let p = analyse(&samples, 44_100.0, &all_sounding(&samples));
+        assert!(p.has_pitch);
+        assert!((p.fundamental_freq - 440.0).abs() < 2.2, "{p:?}");
+        assert_eq!(p.midi_note, Some(69));
+        assert!(p.pitch_confidence > 0.9);
+    }
+
+    #[test]
+    fn low_e_is_found_at_other_sample_rates_too() {
+        let samples = tone(82.41, 1.0, 48_000.0);
+        let p = analyse(&samples, 48_000.0, &all_sounding(&samples));
+        assert_eq!(p.midi_note, Some(40), "{p:?}");
+    }
+
+    #[test]
+    fn white_noise_has_no_pitch() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let samples: Vec<f32> = (0..44_100)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect();
+        let p = analyse(&samples, 44_100.0, &all_sounding(&samples));
+        assert!(!p.has_pitch, "{p:?}");
+        assert_eq!(p.midi_note, None);
+        assert!(p.pitch_confidence < 0.3);
+        assert!(p.harmonicity < 0.5);
+    }
+
+    #[test]
+    fn a_rate_too_low_for_the_range_gives_no_pitch_instead_of_panicking() {
+        let samples = tone(100.0, 0.5, 2_000.0);
+        let p = analyse(&samples, 2_000.0, &all_sounding(&samples));
+        assert!(!p.has_pitch);
+    }
+}

@@ -1,0 +1,189 @@
+//! [`AnalysisCache`]: one JSON file per library sample, `data/samples/cache/<sample_id>.json`,
+//! holding `{format_version, analyzer_version, content_hash, analysis}`.
+//!
+//! An entry is used only when its content hash (BLAKE3 of the audio file's bytes) and its
+//! analyzer version both match; anything else (a changed file, a newer analyzer, a corrupt
+//! or unreadable entry, a format from a newer Sonic) recomputes and overwrites it. Entries are
+//! written with `sonic_store::write_atomic`, so a crash never leaves half an entry.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sonic_model::{Id, SampleAnalysis};
+use sonic_store::StorageConfig;
+
+use crate::analysis::analyze_file;
+use crate::error::AnalyzerError;
+
+/// Version of the analysis code. Bump it whenever a change alters any analysis output:
+/// every cached entry written by an older version is then recomputed.
+pub const ANALYZER_VERSION: u32 = 1;
+/// Version of the cache file's own layout.
+const FORMAT_VERSION: u32 = 1;
+
+/// One cache file.
+#[derive(Serialize, Deserialize)]
+struct CacheEntry {
+    format_version: u32,
+    analyzer_version: u32,
+    content_hash: String,
+    analysis: SampleAnalysis,
+}
+
+/// An analysis and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedAnalysis {
+    /// The features.
+    pub analysis: SampleAnalysis,
+    /// BLAKE3 of the audio file, hex.
+    pub content_hash: String,
+    /// True when served from the cache, false when computed now.
+    pub from_cache: bool,
+}
+
+/// The analysis cache of a data directory.
+///
+/// ```no_run
+/// use sonic_analyzer::AnalysisCache;
+/// use sonic_model::Id;
+///
+/// let config = sonic_store::StorageConfig::new("data");
+/// let cache = AnalysisCache::new(&config);
+/// let id = Id::parse("0b9f7d4e-2c1a-4f6e-9a51-3d2f1c0e8b7a")?;
+/// let first = cache.analyze(&id, &config.samples_dir.join(format!("{id}.wav")), false)?;
+/// let again = cache.analyze(&id, &config.samples_dir.join(format!("{id}.wav")), false)?;
+/// assert!(again.from_cache && again.analysis == first.analysis);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct AnalysisCache {
+    dir: PathBuf,
+    analyzer_version: u32,
+    writable: bool,
+}
+
+impl AnalysisCache {
+    /// The cache in `config.sample_cache_dir()` (which `ensure_directories` creates).
+    pub fn new(config: &StorageConfig) -> Self {
+        Self::in_dir(config.sample_cache_dir())
+    }
+
+    /// A cache kept in `dir`, which must exist.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        AnalysisCache {
+            dir: dir.into(),
+            analyzer_version: ANALYZER_VERSION,
+            writable: true,
+        }
+    }
+
+    /// The same cache as seen by analyzer `version` (entries of other versions are stale);
+    /// for tests of version changes.
+    pub fn with_analyzer_version(mut self, version: u32) -> Self {
+        self.analyzer_version = version;
+        self
+    }
+
+    /// A cache that reads entries but never writes them, for a process that does not own
+    /// the data directory (a CLI while the server runs).
+    pub fn read_only(mut self) -> Self {
+        self.writable = false;
+        self
+    }
+
+    /// Where sample `id`'s entry lives.
+    pub fn entry_path(&self, id: &Id) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    /// The cached analysis of sample `id` if the entry is valid for `content_hash` and this
+    /// analyzer version; `None` for a missing, stale, corrupt or unreadable entry.
+    pub fn lookup(&self, id: &Id, content_hash: &str) -> Option<SampleAnalysis> {
+        let path = self.entry_path(id);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "cannot read cache entry; recomputing");
+                return None;
+            }
+        };
+        let entry: CacheEntry = match serde_json::from_slice(&bytes) {
+            Ok(entry) => entry,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "corrupt cache entry; recomputing");
+                return None;
+            }
+        };
+        (entry.format_version == FORMAT_VERSION
+            && entry.analyzer_version == self.analyzer_version
+            && entry.content_hash == content_hash)
+            .then_some(entry.analysis)
+    }
+
+    /// The analysis of library sample `id`, whose audio is at `audio`: from the cache when a
+    /// valid entry exists (and `force` is false), else decoded, analysed and cached.
+    pub fn analyze(
+        &self,
+        id: &Id,
+        audio: &Path,
+        force: bool,
+    ) -> Result<CachedAnalysis, AnalyzerError> {
+        let content_hash = content_hash(audio)?;
+        if !force {
+            if let Some(analysis) = self.lookup(id, &content_hash) {
+                return Ok(CachedAnalysis {
+                    analysis,
+                    content_hash,
+                    from_cache: true,
+                });
+            }
+        }
+        let analysis = analyze_file(audio)?;
+        if self.writable {
+            self.store(id, &content_hash, &analysis)?;
+        }
+        Ok(CachedAnalysis {
+            analysis,
+            content_hash,
+            from_cache: false,
+        })
+    }
+
+    fn store(
+        &self,
+        id: &Id,
+        content_hash: &str,
+        analysis: &SampleAnalysis,
+    ) -> Result<(), AnalyzerError> {
+        let entry = CacheEntry {
+            format_version: FORMAT_VERSION,
+            analyzer_version: self.analyzer_version,
+            content_hash: content_hash.to_string(),
+            analysis: analysis.clone(),
+        };
+        let path = self.entry_path(id);
+        let bytes = serde_json::to_vec(&entry).map_err(|e| AnalyzerError::CacheWrite {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        sonic_store::write_atomic(&path, &bytes).map_err(|e| AnalyzerError::CacheWrite {
+            path,
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// BLAKE3 of the file's bytes, hex, read in a stream.
+pub fn content_hash(path: &Path) -> Result<String, AnalyzerError> {
+    let io_error = |source| AnalyzerError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(file).map_err(io_error)?;
+    Ok(hasher.finalize().to_hex().to_string())
+}
