@@ -187,3 +187,133 @@ pub fn content_hash(path: &Path) -> Result<String, AnalyzerError> {
     hasher.update_reader(file).map_err(io_error)?;
     Ok(hasher.finalize().to_hex().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_tone(path: &Path, freq: f32) {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 22_050,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for n in 0..11_025 {
+            let x = (2.0 * std::f32::consts::PI * freq * n as f32 / 22_050.0).sin();
+            w.write_sample((x * 16_000.0) as i16).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    struct Setup {
+        _dir: tempfile::TempDir,
+        cache: AnalysisCache,
+        id: Id,
+        audio: PathBuf,
+    }
+
+    fn setup() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("cache");
+        std::fs::create_dir(&cache_dir).unwrap();
+        let id = Id::generate();
+        let audio = dir.path().join(format!("{id}.wav"));
+        write_tone(&audio, 440.0);
+        Setup {
+            cache: AnalysisCache::in_dir(cache_dir),
+            _dir: dir,
+            id,
+            audio,
+        }
+    }
+
+    #[test]
+    fn the_second_analysis_is_served_from_the_cache() {
+        let s = setup();
+        let first = s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        assert!(!first.from_cache);
+        let entry: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(s.cache.entry_path(&s.id)).unwrap()).unwrap();
+        assert_eq!(entry["format_version"], 1);
+        assert_eq!(entry["analyzer_version"], ANALYZER_VERSION);
+        assert_eq!(entry["content_hash"], first.content_hash.as_str());
+        let second = s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        assert!(second.from_cache);
+        assert_eq!(second.analysis, first.analysis);
+    }
+
+    #[test]
+    fn a_modified_file_is_analysed_again() {
+        let s = setup();
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        write_tone(&s.audio, 220.0);
+        let again = s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        assert!(!again.from_cache);
+        assert_eq!(again.analysis.pitch.midi_note, Some(57));
+        assert!(s.cache.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+    }
+
+    #[test]
+    fn a_corrupt_entry_is_recomputed_and_overwritten() {
+        let s = setup();
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        std::fs::write(
+            s.cache.entry_path(&s.id),
+            b"{\"format_version\": 1, \"analy",
+        )
+        .unwrap();
+        let again = s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        assert!(!again.from_cache);
+        assert_eq!(again.analysis.pitch.midi_note, Some(69));
+        assert!(s.cache.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+    }
+
+    #[test]
+    fn a_new_analyzer_version_recomputes() {
+        let s = setup();
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        let newer = s.cache.clone().with_analyzer_version(ANALYZER_VERSION + 1);
+        assert!(!newer.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+        assert!(newer.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+        // The old version's entry was replaced, so the old analyzer recomputes too.
+        assert!(!s.cache.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+    }
+
+    #[test]
+    fn force_recomputes_a_valid_entry() {
+        let s = setup();
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        assert!(!s.cache.analyze(&s.id, &s.audio, true).unwrap().from_cache);
+    }
+
+    #[test]
+    fn an_entry_from_a_newer_cache_format_is_not_misread() {
+        let s = setup();
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        let path = s.cache.entry_path(&s.id);
+        let mut entry: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        entry["format_version"] = 2.into();
+        std::fs::write(&path, serde_json::to_vec(&entry).unwrap()).unwrap();
+        assert!(!s.cache.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+    }
+
+    #[test]
+    fn a_read_only_cache_computes_but_writes_nothing() {
+        let s = setup();
+        let reader = s.cache.clone().read_only();
+        assert!(!reader.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+        assert!(!s.cache.entry_path(&s.id).exists());
+    }
+
+    #[test]
+    fn a_file_that_is_not_audio_is_an_error_and_caches_nothing() {
+        let s = setup();
+        std::fs::write(&s.audio, b"not audio at all").unwrap();
+        let err = s.cache.analyze(&s.id, &s.audio, false).unwrap_err();
+        assert!(err.is_bad_input(), "{err}");
+        assert!(!s.cache.entry_path(&s.id).exists());
+    }
+}

@@ -18,6 +18,8 @@ const MINOR: [f64; 12] = [
 /// Bins outside this range (Hz) say little about pitch class.
 const MIN_HZ: f64 = 50.0;
 const MAX_HZ: f64 = 5000.0;
+/// A pitch class counts as present at this share of the strongest one.
+const MIN_CLASS_SHARE: f64 = 0.3;
 /// The best profile must correlate at least this well.
 const MIN_CORRELATION: f64 = 0.5;
 
@@ -79,6 +81,16 @@ impl Chroma {
 /// The best-matching key such as `A minor`, with its correlation; `None` when the chroma is
 /// empty or matches no profile well.
 pub(crate) fn estimate(chroma: &[f64; 12]) -> Option<(String, f64)> {
+    // One pitch class alone (a single pure note) does not define a key.
+    let max = chroma.iter().copied().fold(0.0, f64::max);
+    if chroma
+        .iter()
+        .filter(|&&c| c >= MIN_CLASS_SHARE * max)
+        .count()
+        < 2
+    {
+        return None;
+    }
     let mut best: Option<(usize, bool, f64)> = None;
     for tonic in 0..12 {
         for (is_minor, profile) in [(false, &MAJOR), (true, &MINOR)] {
@@ -143,8 +155,12 @@ mod tests {
     }
 
     #[test]
-    fn a_flat_chroma_has_no_key() {
+    fn a_flat_chroma_or_a_single_note_has_no_key() {
         assert_eq!(estimate(&[1.0; 12]), None);
+        assert_eq!(
+            estimate(&chroma_of(&[(9, 1.0), (8, 0.05), (10, 0.05)])),
+            None
+        );
         assert_eq!(estimate(&[0.0; 12]), None);
     }
 

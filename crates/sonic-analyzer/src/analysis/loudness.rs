@@ -59,7 +59,10 @@ mod tests {
 
     fn sine(freq: f64, amplitude: f64, seconds: f64, sr: u32) -> Vec<f32> {
         (0..(seconds * sr as f64) as usize)
-            .map(|n| (amplitude * (2.0 * std::f64::consts::PI * freq * n as f64 / sr as f64).sin()) as f32)
+            .map(|n| {
+                (amplitude * (2.0 * std::f64::consts::PI * freq * n as f64 / sr as f64).sin())
+                    as f32
+            })
             .collect()
     }
 

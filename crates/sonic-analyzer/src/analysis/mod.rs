@@ -16,9 +16,9 @@ mod pitch;
 mod spectral;
 mod stft;
 mod summary;
+mod tempo;
 mod temporal;
 mod timbre;
-mod tempo;
 mod waveform;
 
 use std::borrow::Cow;

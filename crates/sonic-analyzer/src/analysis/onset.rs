@@ -145,7 +145,7 @@ pub(crate) fn detect_onsets(envelope: &[f64], sample_rate: f64) -> Vec<usize> {
         &x[n.saturating_sub(before)..(n + after).min(x.len())]
     };
     let mut onsets: Vec<usize> = Vec::new();
-    for n in 0..x.len() {
+    for (n, &value) in x.iter().enumerate() {
         let local_max = window(n, pre_max, post_max)
             .iter()
             .copied()
@@ -153,7 +153,7 @@ pub(crate) fn detect_onsets(envelope: &[f64], sample_rate: f64) -> Vec<usize> {
         let around = window(n, pre_avg, post_avg);
         let mean = around.iter().sum::<f64>() / around.len() as f64;
         let waited = onsets.last().is_none_or(|&last| n > last + wait);
-        if x[n] >= local_max && x[n] >= mean + 0.07 && waited {
+        if value >= local_max && value >= mean + 0.07 && waited {
             onsets.push(n);
         }
     }

@@ -124,10 +124,11 @@ mod tests {
         let mut stft = Stft::new();
         let mut peaks = Vec::new();
         stft.for_each_frame(&samples, |_, power| {
-            let (k, _) = power
-                .iter()
-                .enumerate()
-                .fold((0, 0.0), |best, (k, &p)| if p > best.1 { (k, p) } else { best });
+            let (k, _) =
+                power.iter().enumerate().fold(
+                    (0, 0.0),
+                    |best, (k, &p)| if p > best.1 { (k, p) } else { best },
+                );
             peaks.push(k);
         });
         assert_eq!(peaks.len(), frame_count(samples.len()));

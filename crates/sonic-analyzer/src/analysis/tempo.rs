@@ -22,7 +22,8 @@ pub(crate) fn estimate(envelope: &[f64], onset_count: usize, sample_rate: f64) -
     let frame_rate = sample_rate / HOP as f64;
     let bpm_of = |lag: f64| 60.0 * frame_rate / lag;
     let min_lag = (60.0 * frame_rate / MAX_BPM).floor().max(1.0) as usize;
-    let max_lag = ((60.0 * frame_rate / MIN_BPM).ceil() as usize).min(envelope.len() - 2);
+    // At least two periods must fit in the envelope.
+    let max_lag = ((60.0 * frame_rate / MIN_BPM).ceil() as usize).min(envelope.len() / 2);
     if min_lag + 2 > max_lag {
         return None;
     }

@@ -18,6 +18,10 @@ const ONSET_LEVEL: f64 = 0.1;
 const PERCUSSIVE_MAX_ATTACK: f64 = 0.03;
 /// A percussive sound falls below this share of its peak for most of its life.
 const PERCUSSIVE_MAX_SUSTAIN: f64 = 0.4;
+/// Block length of the peak envelope, samples (5.8 ms at 44.1 kHz).
+const PEAK_BLOCK: usize = 256;
+/// How far ahead the attack looks for a higher level, seconds.
+const ATTACK_LOOKAHEAD: f64 = 0.1;
 /// A sustained sound holds at least this share of its peak...
 const SUSTAINED_MIN_LEVEL: f64 = 0.5;
 /// ...for at least this long, seconds.
@@ -30,6 +34,8 @@ pub(crate) struct Envelope {
     pub rms: Vec<f64>,
     /// Zero crossings per sample in each frame (edge-padded, as librosa).
     pub zcr: Vec<f64>,
+    /// Peak magnitude of each 256-sample block, for attack and release timing.
+    pub peaks: Vec<f32>,
 }
 
 impl Envelope {
@@ -72,7 +78,11 @@ impl Envelope {
             }
             zcr.push(c as f64 / N_FFT as f64);
         }
-        Envelope { rms, zcr }
+        let peaks = samples
+            .chunks(PEAK_BLOCK)
+            .map(|block| block.iter().fold(0.0f32, |m, &x| m.max(x.abs())))
+            .collect();
+        Envelope { rms, zcr, peaks }
     }
 
     /// Which frames sound: within 60 dB of the loudest frame and above -100 dBFS.
@@ -81,7 +91,10 @@ impl Envelope {
         let relative = max * 10f64.powf(-SOUNDING_RANGE_DB / 20.0);
         let absolute = 10f64.powf(SOUNDING_FLOOR_DB / 20.0);
         let threshold = relative.max(absolute);
-        self.rms.iter().map(|&r| r > 0.0 && r >= threshold).collect()
+        self.rms
+            .iter()
+            .map(|&r| r > 0.0 && r >= threshold)
+            .collect()
     }
 }
 
@@ -119,30 +132,57 @@ pub(crate) fn describe(
     }
     let level: Vec<f64> = envelope.rms.iter().map(|&r| r / peak).collect();
     let start = level.iter().position(|&l| l >= ONSET_LEVEL).unwrap_or(0);
-    let peak_at = attack_peak(&level, start);
-    let end = level.iter().rposition(|&l| l >= ONSET_LEVEL).unwrap_or(peak_at);
-    let body = &level[peak_at..=end.max(peak_at)];
-    let sustain_level = median(body);
+    let end = level
+        .iter()
+        .rposition(|&l| l >= ONSET_LEVEL)
+        .unwrap_or(start);
 
+    // Attack and release need finer timing than 2048-sample frames: the peak envelope.
+    let fine = smoothed_peaks(&envelope.peaks);
+    let fine_peak = fine.iter().copied().fold(0.0, f64::max);
+    let fine_seconds = PEAK_BLOCK as f64 / sample_rate;
+    let fine_start = fine
+        .iter()
+        .position(|&p| p >= ONSET_LEVEL * fine_peak)
+        .unwrap_or(0);
+    let fine_end = fine
+        .iter()
+        .rposition(|&p| p >= ONSET_LEVEL * fine_peak)
+        .unwrap_or(fine_start);
+    let lookahead = (ATTACK_LOOKAHEAD / fine_seconds).ceil() as usize;
+    let attack_end = attack_end(&fine, fine_peak, fine_start, lookahead);
+    let attack = (attack_end - fine_start) as f64 * fine_seconds;
+
+    // Decay and sustain from the frame where the attack ends.
+    let peak_at = ((attack_end * PEAK_BLOCK + PEAK_BLOCK / 2) / HOP).clamp(start, end);
+    let body = &level[peak_at..=end];
+    let sustain_level = median(body);
     // Decay: from the peak until the level first comes within 10 % of the sustain level.
     let decay_target = sustain_level + 0.1 * (1.0 - sustain_level);
     let decay_frames = body.iter().position(|&l| l <= decay_target).unwrap_or(0);
-    // Release: from the last frame holding the sustain level to the end of the sound.
-    let hold = 0.9 * sustain_level;
-    let release_from = body.iter().rposition(|&l| l >= hold).unwrap_or(0);
-    let release_frames = body.len() - 1 - release_from;
+    // Release: from the last moment holding the sustain level to the end of the sound
+    // (nothing to release when nothing is sustained).
+    let release = if sustain_level >= ONSET_LEVEL {
+        let hold = 0.9 * sustain_level * fine_peak;
+        let from = (attack_end..=fine_end.max(attack_end))
+            .rev()
+            .find(|&i| fine[i] >= hold)
+            .unwrap_or(attack_end);
+        fine_end.saturating_sub(from) as f64 * fine_seconds
+    } else {
+        0.0
+    };
 
-    let active = &level[start..=end.max(start)];
+    let active = &level[start..=end];
     let mean_level = active.iter().sum::<f64>() / active.len() as f64;
     let transient_strength = (1.0 - mean_level).clamp(0.0, 1.0);
-    let attack = (peak_at.saturating_sub(start)) as f64 * frame_seconds;
     let held_frames = active.iter().filter(|&&l| l >= SUSTAINED_MIN_LEVEL).count();
 
     TemporalFeatures {
         attack,
         decay: decay_frames as f64 * frame_seconds,
         sustain_level,
-        release: release_frames as f64 * frame_seconds,
+        release,
         is_percussive: attack <= PERCUSSIVE_MAX_ATTACK && sustain_level < PERCUSSIVE_MAX_SUSTAIN,
         is_sustained: sustain_level >= SUSTAINED_MIN_LEVEL
             && held_frames as f64 * frame_seconds >= SUSTAINED_MIN_SECONDS,
@@ -151,17 +191,39 @@ pub(crate) fn describe(
     }
 }
 
-/// Where the attack ends: the first local maximum at or after `start` that reaches half the
-/// peak (so in a train of hits the attack is the first hit's, not the loudest hit's).
-fn attack_peak(level: &[f64], start: usize) -> usize {
-    (start..level.len())
-        .find(|&i| level[i] >= 0.5 && level.get(i + 1).is_none_or(|&next| level[i] >= next))
+/// Block peaks smoothed by a running maximum over four blocks (1024 samples), so a block
+/// shorter than a low note's half period still sees the note's amplitude.
+fn smoothed_peaks(peaks: &[f32]) -> Vec<f64> {
+    (0..peaks.len())
+        .map(|i| {
+            peaks[i.saturating_sub(1)..(i + 3).min(peaks.len())]
+                .iter()
+                .copied()
+                .fold(0.0f32, f32::max) as f64
+        })
+        .collect()
+}
+
+/// Where the attack ends: the first block from `start` that reaches half the peak and is
+/// within 10 % of the highest level of the next `lookahead` blocks (so in a train of hits
+/// the attack is the first hit's, and a slow swell's attack lasts until it levels off).
+fn attack_end(fine: &[f64], peak: f64, start: usize, lookahead: usize) -> usize {
+    (start..fine.len())
+        .find(|&i| {
+            let ahead = fine[i..(i + lookahead).min(fine.len())]
+                .iter()
+                .copied()
+                .fold(0.0, f64::max);
+            fine[i] >= 0.5 * peak && fine[i] >= 0.9 * ahead
+        })
         .unwrap_or(start)
 }
 
 /// Mean and population standard deviation (zeros for no values).
 pub(crate) fn mean_std(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
-    let (n, sum) = values.clone().fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
+    let (n, sum) = values
+        .clone()
+        .fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
     if n == 0 {
         return (0.0, 0.0);
     }

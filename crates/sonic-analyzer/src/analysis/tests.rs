@@ -69,16 +69,44 @@ fn assert_finite(a: &SampleAnalysis) {
     let s = &a.spectral;
     let t = &a.temporal;
     let values = [
-        s.centroid, s.rolloff, s.flux, s.flatness, s.bandwidth, s.sub_bass, s.bass, s.low_mid,
-        s.mid, s.high_mid, s.high, t.duration, t.attack, t.decay, t.sustain_level, t.release,
-        t.transient_strength, t.zcr_mean, t.zcr_std, a.pitch.fundamental_freq,
-        a.pitch.pitch_confidence, a.pitch.harmonicity, a.timbre.brightness, a.timbre.warmth,
-        a.timbre.roughness, a.timbre.fullness, a.rms_db, a.peak_db,
+        s.centroid,
+        s.rolloff,
+        s.flux,
+        s.flatness,
+        s.bandwidth,
+        s.sub_bass,
+        s.bass,
+        s.low_mid,
+        s.mid,
+        s.high_mid,
+        s.high,
+        t.duration,
+        t.attack,
+        t.decay,
+        t.sustain_level,
+        t.release,
+        t.transient_strength,
+        t.zcr_mean,
+        t.zcr_std,
+        a.pitch.fundamental_freq,
+        a.pitch.pitch_confidence,
+        a.pitch.harmonicity,
+        a.timbre.brightness,
+        a.timbre.warmth,
+        a.timbre.roughness,
+        a.timbre.fullness,
+        a.rms_db,
+        a.peak_db,
     ];
     assert!(values.iter().all(|v| v.is_finite()), "{a:#?}");
     assert!(a.loudness_lufs.is_none_or(f64::is_finite));
     assert!(a.tempo_bpm.is_none_or(f64::is_finite));
-    assert!(a.waveform.min.iter().chain(&a.waveform.max).all(|v| v.is_finite()));
+    assert!(a
+        .waveform
+        .min
+        .iter()
+        .chain(&a.waveform.max)
+        .all(|v| v.is_finite()));
     assert!(!a.summary.is_empty());
 }
 
@@ -90,11 +118,17 @@ fn a_440_hz_sine_read_from_a_wav_file_is_a4_within_half_a_percent() {
         write_wav(&path, &sine(440.0, 0.5, 2.0, SR), float);
         let a = analyze_file(&path).unwrap();
         assert!(a.pitch.has_pitch);
-        assert!((a.pitch.fundamental_freq - 440.0).abs() / 440.0 < 0.005, "{:?}", a.pitch);
+        assert!(
+            (a.pitch.fundamental_freq - 440.0).abs() / 440.0 < 0.005,
+            "{:?}",
+            a.pitch
+        );
         assert_eq!(a.pitch.midi_note, Some(69));
         assert!(a.pitch.pitch_confidence > 0.9);
         assert!(!a.temporal.is_percussive);
         assert!(a.temporal.is_sustained);
+        assert!(a.temporal.attack < 0.01, "{:?}", a.temporal);
+        assert!(a.temporal.release < 0.02, "{:?}", a.temporal);
         assert!((a.temporal.duration - 2.0).abs() < 1e-3);
         assert_finite(&a);
     }
@@ -105,7 +139,11 @@ fn low_e_at_82_41_hz_is_midi_40() {
     let a = analyze(&sine(82.41, 0.5, 2.0, SR), SR);
     assert!(a.pitch.has_pitch);
     assert_eq!(a.pitch.midi_note, Some(40), "{:?}", a.pitch);
-    assert!((a.pitch.fundamental_freq - 82.41).abs() / 82.41 < 0.005, "{:?}", a.pitch);
+    assert!(
+        (a.pitch.fundamental_freq - 82.41).abs() / 82.41 < 0.005,
+        "{:?}",
+        a.pitch
+    );
     assert!(a.spectral.bass > 0.9, "{:?}", a.spectral);
 }
 
@@ -122,6 +160,7 @@ fn white_noise_is_flat_unpitched_bright_and_crosses_zero_often() {
     assert!(a.timbre.tags.contains(&"noisy".to_string()));
     assert!(!a.temporal.is_percussive);
     assert_eq!(a.key, None);
+    assert_eq!(a.tempo_bpm, None);
 }
 
 #[test]
@@ -190,7 +229,10 @@ fn a_minor_chord_held_for_two_seconds_reads_as_a_minor() {
     let chord: Vec<f32> = (0..2 * SR as usize)
         .map(|n| {
             let t = n as f64 / SR as f64;
-            notes.iter().map(|f| 0.2 * (2.0 * PI * f * t).sin()).sum::<f64>() as f32
+            notes
+                .iter()
+                .map(|f| 0.2 * (2.0 * PI * f * t).sin())
+                .sum::<f64>() as f32
         })
         .collect();
     let a = analyze(&chord, SR);
@@ -204,5 +246,10 @@ fn the_waveform_overview_has_a_thousand_buckets_for_a_long_file() {
     let top = a.waveform.max.iter().copied().fold(0.0f32, f32::max);
     let bottom = a.waveform.min.iter().copied().fold(0.0f32, f32::min);
     assert!(top > 0.49 && bottom < -0.49);
-    assert!(a.waveform.min.iter().zip(&a.waveform.max).all(|(lo, hi)| lo <= hi));
+    assert!(a
+        .waveform
+        .min
+        .iter()
+        .zip(&a.waveform.max)
+        .all(|(lo, hi)| lo <= hi));
 }

@@ -27,7 +27,9 @@ mod tests {
 
     #[test]
     fn a_long_signal_gets_a_thousand_buckets_covering_every_sample() {
-        let samples: Vec<f32> = (0..10_007).map(|n| if n == 10_006 { -1.0 } else { 0.5 }).collect();
+        let samples: Vec<f32> = (0..10_007)
+            .map(|n| if n == 10_006 { -1.0 } else { 0.5 })
+            .collect();
         let w = overview(&samples);
         assert_eq!(w.min.len(), WAVEFORM_BUCKETS);
         assert_eq!(w.max.len(), WAVEFORM_BUCKETS);
