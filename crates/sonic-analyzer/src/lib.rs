@@ -4,3 +4,13 @@
 //! `AnalysisCache` keyed by content hash and analyzer version.
 //!
 //! It never touches compositions.
+
+mod analysis;
+mod cache;
+pub mod decode;
+mod error;
+
+pub use analysis::{analyze, analyze_all, analyze_file, SILENCE_DB, WAVEFORM_BUCKETS};
+pub use cache::{AnalysisCache, CachedAnalysis, ANALYZER_VERSION};
+pub use decode::{decode_file, probe_file, AudioInfo, DecodedAudio};
+pub use error::AnalyzerError;

@@ -1,0 +1,132 @@
+//! Decoding: every format browsers and producers use, straight into one mono `f32` buffer.
+//!
+//! Symphonia demuxes and decodes WAV (integer and float PCM), AIFF, FLAC, MP3, Ogg Vorbis,
+//! M4A (AAC and ALAC) and Matroska/WebM; Opus (in Ogg or WebM) goes through
+//! [`OpusAudioDecoder`], registered in the same codec registry. [`probe_file`] reads the
+//! headers and decodes one packet; [`decode_file`] decodes everything in one pass, mixing
+//! each packet down to mono (mean of the channels) as it arrives, so a long file is never
+//! held twice.
+//!
+//! Damaged input never panics: a corrupt packet is skipped, a truncated file ends where
+//! its data ends, and a file with no decodable audio is an [`AnalyzerError`].
+
+mod opus;
+mod stream;
+
+use std::path::Path;
+
+pub use opus::OpusAudioDecoder;
+use stream::{AudioStream, Next};
+
+use crate::error::AnalyzerError;
+
+/// What a file holds, read from its headers (and its first packet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioInfo {
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Channel count of the file (the decoded buffer is always mono).
+    pub channels: u16,
+    /// Codec, e.g. `pcm_s16le`, `flac`, `mp3`, `aac`, `alac`, `vorbis`, `opus`.
+    pub codec: String,
+    /// Length in seconds (0 for an empty file).
+    pub duration_secs: f64,
+    /// Container: `wav`, `aiff`, `flac`, `mp3`, `ogg`, `webm`, `mkv`, `mp4`, `aac`.
+    pub container: String,
+}
+
+impl AudioInfo {
+    /// The file extension this audio should be stored under, from the probed container and
+    /// codec (never from the file's name): `wav`, `flac`, `mp3`, `ogg`, `opus`, `webm`,
+    /// `m4a`, ...
+    pub fn extension(&self) -> &str {
+        match (self.container.as_str(), self.codec.as_str()) {
+            ("ogg", "opus") => "opus",
+            ("mp4", _) => "m4a",
+            (container, _) => container,
+        }
+    }
+}
+
+/// A whole file decoded to mono.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedAudio {
+    /// Mono samples (mean of the channels), nominally in -1.0..=1.0.
+    pub samples: Vec<f32>,
+    /// What the file holds; `duration_secs` is the decoded length.
+    pub info: AudioInfo,
+}
+
+/// Reads `path`'s headers and decodes its first audio packet, to be sure it is audio
+/// Sonic can decode. Cheap: never decodes the whole file (it may read the packet headers
+/// to the end when the container does not state the length).
+pub fn probe_file(path: &Path) -> Result<AudioInfo, AnalyzerError> {
+    let mut stream = AudioStream::open(path)?;
+    let mut first = None;
+    loop {
+        match stream.next_buffer()? {
+            Next::Audio(buf) if buf.frames() > 0 => {
+                first = Some((buf.spec().rate(), buf.spec().channels().count()));
+                break;
+            }
+            Next::Audio(_) => continue,
+            Next::End => break,
+        }
+    }
+    let (rate, channels) = match first {
+        Some(found) => found,
+        None if stream.declares_no_frames() => stream.declared_format(),
+        None => {
+            return Err(AnalyzerError::NotAudio {
+                path: path.to_path_buf(),
+                reason: "no audio packet could be decoded".into(),
+            })
+        }
+    };
+    let duration_secs = stream.remaining_duration_secs(rate)?;
+    Ok(stream.info(rate, channels, duration_secs))
+}
+
+/// Decodes all of `path` into one mono buffer, in one pass.
+pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
+    let mut stream = AudioStream::open(path)?;
+    let mut samples = Vec::with_capacity(stream.expected_frames());
+    let mut interleaved = Vec::new();
+    let mut format = None;
+    while let Next::Audio(buf) = stream.next_buffer()? {
+        let frames = buf.frames();
+        if frames == 0 {
+            continue;
+        }
+        let channels = buf.spec().channels().count().max(1);
+        format.get_or_insert((buf.spec().rate(), channels));
+        if channels == 1 {
+            let start = samples.len();
+            samples.resize(start + frames, 0.0);
+            buf.copy_to_slice_interleaved(&mut samples[start..]);
+        } else {
+            interleaved.resize(frames * channels, 0.0f32);
+            buf.copy_to_slice_interleaved(&mut interleaved[..]);
+            let scale = 1.0 / channels as f32;
+            samples.extend(
+                interleaved
+                    .chunks_exact(channels)
+                    .map(|frame| frame.iter().sum::<f32>() * scale),
+            );
+        }
+    }
+    let (rate, channels) = format.unwrap_or_else(|| stream.declared_format());
+    if samples.is_empty() && !stream.declares_no_frames() && stream.skipped_packets() > 0 {
+        return Err(AnalyzerError::Decode {
+            path: path.to_path_buf(),
+            reason: format!("none of its {} packets decoded", stream.skipped_packets()),
+        });
+    }
+    let duration_secs = if rate == 0 {
+        0.0
+    } else {
+        samples.len() as f64 / f64::from(rate)
+    };
+    let info = stream.info(rate, channels, duration_secs);
+    Ok(DecodedAudio { samples, info })
+}
