@@ -121,21 +121,23 @@ impl DawAction {
         if !ACTION_NAMES.contains(&name.as_str()) {
             return Err(ParseError::UnknownAction(name));
         }
-        if let Some(parameters) = map.remove("parameters") {
+        // The envelope is exactly `{action, parameters}`; any other key means the flat form
+        // (where `parameters` can be add_effect's own field).
+        let envelope = map.len() == 2 && map.contains_key("parameters");
+        if let Some(parameters) = envelope.then(|| map.remove("parameters")).flatten() {
             let Value::Object(parameters) = parameters else {
                 return Err(ParseError::Invalid {
                     action: name,
                     reason: "`parameters` must be an object".into(),
                 });
             };
-            for (key, value) in parameters {
-                if map.insert(key.clone(), value).is_some() {
-                    return Err(ParseError::Invalid {
-                        action: name,
-                        reason: format!("`{key}` is given twice"),
-                    });
-                }
+            if parameters.contains_key("action") {
+                return Err(ParseError::Invalid {
+                    action: name,
+                    reason: "`parameters` cannot hold an `action`".into(),
+                });
             }
+            map.extend(parameters);
         }
         DawAction::deserialize(Value::Object(map)).map_err(|e| ParseError::Invalid {
             action: name,
@@ -229,6 +231,17 @@ mod tests {
     }
 
     #[test]
+    fn add_effect_keeps_its_own_parameters_field_in_both_forms() {
+        let flat = DawAction::from_value(json!({"action": "add_effect", "track_id": "t", "effect_name": "delay", "parameters": {"mix": 0.9}})).unwrap();
+        let wrapped = DawAction::from_value(json!({"action": "add_effect", "parameters": {"track_id": "t", "effect_name": "delay", "parameters": {"mix": 0.9}}})).unwrap();
+        assert_eq!(flat, wrapped);
+        let DawAction::AddEffect(p) = flat else {
+            panic!("wrong variant")
+        };
+        assert_eq!(p.parameters["mix"], 0.9);
+    }
+
+    #[test]
     fn original_spellings_are_accepted() {
         let a = DawAction::from_value(json!({"action": "set_effect_parameter", "parameters": {"effect_id": "e1", "parameter_name": "mix", "value": 0.5}})).unwrap();
         let DawAction::SetEffectParameter(p) = a else {
@@ -274,6 +287,6 @@ mod tests {
             json!({"action": "set_tempo", "tempo": 1, "parameters": {"tempo": 2}}),
         )
         .unwrap_err();
-        assert!(err.to_string().contains("twice"));
+        assert!(err.to_string().contains("parameters"), "{err}");
     }
 }

@@ -419,3 +419,7 @@ fn set_track_parameter(
         data: Some(json!({"track_id": p.track_id, "parameter": name, "value": value})),
     })
 }
+
+#[cfg(test)]
+#[path = "execute_tests.rs"]
+mod tests;
