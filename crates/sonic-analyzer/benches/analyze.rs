@@ -1,0 +1,103 @@
+//! Analysis speed: a 3-minute 44.1 kHz signal analysed from memory, the same decoded from a
+//! stereo FLAC and analysed (when `ffmpeg` is on the PATH to make the FLAC), and a cached
+//! lookup.
+//!
+//! Run with `cargo bench -p sonic-analyzer --bench analyze -- --warm-up-time 1
+//! --measurement-time 3`.
+
+use std::path::Path;
+use std::process::Command;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use sonic_analyzer::{analyze, analyze_file, AnalysisCache};
+use sonic_model::Id;
+
+const SR: u32 = 44_100;
+
+/// A musical-ish test signal: a bass note, a chord, noise hats and a kick every beat.
+fn music(seconds: f64) -> Vec<f32> {
+    let n = (seconds * SR as f64) as usize;
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    (0..n)
+        .map(|i| {
+            let t = i as f64 / SR as f64;
+            let tau = 2.0 * std::f64::consts::PI;
+            let beat = t % 0.5;
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let noise = (state >> 40) as f64 / (1u64 << 24) as f64 - 0.5;
+            let kick = (tau * 55.0 * beat).sin() * (-beat * 30.0).exp();
+            let chord = [261.63, 329.63, 392.0]
+                .iter()
+                .map(|f| (tau * f * t).sin())
+                .sum::<f64>();
+            (0.4 * kick + 0.1 * chord + 0.05 * noise * (-(t % 0.25) * 60.0).exp()) as f32
+        })
+        .collect()
+}
+
+fn write_wav(path: &Path, samples: &[f32], channels: u16) {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: SR,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).expect("temp dir is writable");
+    for &s in samples {
+        for _ in 0..channels {
+            writer
+                .write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
+                .expect("temp dir is writable");
+        }
+    }
+    writer.finalize().expect("temp dir is writable");
+}
+
+fn benches(c: &mut Criterion) {
+    let long = music(180.0);
+    c.bench_function("analyze 3 min 44.1 kHz (from memory)", |b| {
+        b.iter(|| analyze(&long, SR))
+    });
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wav = dir.path().join("long.wav");
+    write_wav(&wav, &long, 2);
+    let flac = dir.path().join("long.flac");
+    let made_flac = Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i"])
+        .arg(&wav)
+        .arg(&flac)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if made_flac {
+        c.bench_function("decode + analyze 3 min 44.1 kHz stereo FLAC", |b| {
+            b.iter(|| analyze_file(&flac).expect("flac decodes"))
+        });
+        c.bench_function("decode only 3 min 44.1 kHz stereo FLAC", |b| {
+            b.iter(|| sonic_analyzer::decode_file(&flac).expect("flac decodes"))
+        });
+    } else {
+        eprintln!("ffmpeg not found: skipping the FLAC benchmarks");
+    }
+
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let cache = AnalysisCache::in_dir(cache_dir.path());
+    let short = dir.path().join("short.wav");
+    write_wav(&short, &music(5.0), 2);
+    for (name, file) in [("5 s stereo WAV", &short), ("3 min stereo WAV", &wav)] {
+        let id = Id::generate();
+        cache.analyze(&id, file, false).expect("analyses");
+        c.bench_function(&format!("cached lookup, {name}"), |b| {
+            b.iter(|| {
+                let hit = cache.analyze(&id, file, false).expect("cached");
+                assert!(hit.from_cache);
+            })
+        });
+    }
+}
+
+criterion_group!(analysis, benches);
+criterion_main!(analysis);
