@@ -3,6 +3,7 @@
 //! `--json`). Exit codes: 0 success, 2 bad input (invalid id, unknown composition or
 //! version, invalid value), 1 any other failure; errors are one line on stderr.
 
+mod analyze;
 mod compositions;
 mod output;
 
@@ -47,6 +48,8 @@ enum Command {
     Diff(compositions::DiffArgs),
     /// Promote a composition's autosave to current (as a new version).
     Recover(compositions::IdArgs),
+    /// Measure audio features of files or library samples (cached for samples).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// What every command gets: where the data is and how to print.
@@ -106,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore(args) => compositions::restore(&ctx, args),
         Command::Diff(args) => compositions::diff(&ctx, args),
         Command::Recover(args) => compositions::recover(&ctx, args),
+        Command::Analyze(args) => analyze::analyze(&ctx, args),
     }
 }
 
