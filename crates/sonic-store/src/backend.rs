@@ -29,7 +29,8 @@ pub(crate) trait Backend: Send + Sync {
     fn remove(&self, key: &str) -> Result<()>;
     /// Removes everything under the folder `prefix`; returns false when there was nothing.
     fn remove_all(&self, prefix: &str) -> Result<bool>;
-    /// Makes the folder `prefix` (a composition's own folders; never top-level ones).
+    /// Makes the folder `prefix` inside an existing parent (a composition's own folders;
+    /// never top-level ones).
     fn create_folder(&self, prefix: &str) -> Result<()>;
     /// Removes stray temp files under `prefix` and its direct sub-folders.
     fn clean_temp_files(&self, prefix: &str) -> Result<usize>;
@@ -115,9 +116,14 @@ impl Backend for LocalFs {
     }
 
     fn create_folder(&self, prefix: &str) -> Result<()> {
+        // Not create_dir_all: a missing parent (say, a deleted `compositions/`) is an error,
+        // because only `StorageConfig::ensure_directories()` creates top-level folders.
         let path = self.path(prefix);
-        std::fs::create_dir_all(&path).map_err(StoreError::io("create folder", &path))?;
-        atomic::sync_dir(path.parent().unwrap_or(&self.root))
+        match std::fs::create_dir(&path) {
+            Ok(()) => atomic::sync_dir(path.parent().unwrap_or(&self.root)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(StoreError::io("create folder", path)(e)),
+        }
     }
 
     fn clean_temp_files(&self, prefix: &str) -> Result<usize> {

@@ -139,6 +139,7 @@ impl CompositionStore {
         if self.exists(&composition.id) {
             return Err(StoreError::CompositionExists(composition.id.clone()));
         }
+        self.backend.create_folder(&dir_key(&composition.id))?;
         self.backend
             .create_folder(&history_dir_key(&composition.id))?;
         let entry = HistoryEntry {

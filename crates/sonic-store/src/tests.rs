@@ -441,3 +441,12 @@ fn versions_keep_growing_after_a_history_file_is_lost() {
         4
     );
 }
+
+#[test]
+fn create_never_recreates_a_deleted_top_level_folder() {
+    let (_dir, store) = store();
+    std::fs::remove_dir_all(&store.config().compositions_dir).unwrap();
+    let err = store.create(&mut Composition::new("x")).unwrap_err();
+    assert!(matches!(err, StoreError::Io { .. }), "{err}");
+    assert!(!store.config().compositions_dir.exists());
+}
