@@ -26,6 +26,18 @@ const MAX_CONSECUTIVE_ERRORS: usize = 64;
 /// past it when the file really is longer): 2^25 samples, 128 MiB of `f32`.
 const MAX_PREALLOCATED_FRAMES: u64 = 1 << 25;
 
+/// Recognises the container by content (no hint from the file name).
+fn probe(
+    source: MediaSourceStream<'static>,
+) -> symphonia::core::errors::Result<Box<dyn FormatReader>> {
+    symphonia::default::get_probe().probe(
+        &Hint::new(),
+        source,
+        FormatOptions::default(),
+        MetadataOptions::default(),
+    )
+}
+
 /// Symphonia's codecs plus Opus.
 fn codecs() -> &'static CodecRegistry {
     static REGISTRY: OnceLock<CodecRegistry> = OnceLock::new();
@@ -72,15 +84,8 @@ impl AudioStream {
         let head_len = read_up_to(&mut file, &mut head).map_err(io_error)?;
         file.seek(SeekFrom::Start(0)).map_err(io_error)?;
 
-        let source = MediaSourceStream::new(Box::new(file), Default::default());
-        let reader = symphonia::default::get_probe()
-            .probe(
-                &Hint::new(),
-                source,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-            .map_err(|e| match e {
+        let reader = probe(MediaSourceStream::new(Box::new(file), Default::default())).map_err(
+            |e| match e {
                 Error::IoError(source) if source.kind() != ErrorKind::UnexpectedEof => {
                     io_error(source)
                 }
@@ -88,7 +93,8 @@ impl AudioStream {
                     path: path.to_path_buf(),
                     reason: other.to_string(),
                 },
-            })?;
+            },
+        )?;
         let container = container_name(reader.format_info().short_name, &head[..head_len]);
         let track = audio_track(&*reader, None).ok_or_else(|| AnalyzerError::NotAudio {
             path: path.to_path_buf(),
