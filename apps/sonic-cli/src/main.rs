@@ -4,8 +4,10 @@
 //! version, invalid value), 1 any other failure; errors are one line on stderr.
 
 mod analyze;
+mod apply;
 mod compositions;
 mod output;
+mod tools;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +52,10 @@ enum Command {
     Recover(compositions::IdArgs),
     /// Measure audio features of files or library samples (cached for samples).
     Analyze(analyze::AnalyzeArgs),
+    /// Run an action batch on a composition; saved as one history version of source `ai`.
+    Apply(apply::ApplyArgs),
+    /// Print the action tool definitions for LLMs.
+    Tools(tools::ToolsArgs),
 }
 
 /// What every command gets: where the data is and how to print.
@@ -110,6 +116,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Diff(args) => compositions::diff(&ctx, args),
         Command::Recover(args) => compositions::recover(&ctx, args),
         Command::Analyze(args) => analyze::analyze(&ctx, args),
+        Command::Apply(args) => apply::apply(&ctx, args),
+        Command::Tools(args) => tools::tools(&ctx, args),
     }
 }
 

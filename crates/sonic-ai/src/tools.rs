@@ -45,6 +45,22 @@ pub(crate) fn schema_of<T: JsonSchema>() -> Schema {
         .into_root_schema_for::<T>()
 }
 
+/// Doc comments wrap lines; a model reads each description as one line of prose.
+fn unwrap_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    Value::String(text) if key == "description" => *text = text.replace('\n', " "),
+                    _ => unwrap_descriptions(item),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_descriptions),
+        _ => {}
+    }
+}
+
 /// One tool: its name, description and parameter schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tool {
@@ -62,6 +78,7 @@ pub fn tools() -> Vec<Tool> {
         .into_iter()
         .map(|(name, schema)| {
             let mut parameters = schema.to_value();
+            unwrap_descriptions(&mut parameters);
             let description = match parameters.as_object_mut() {
                 Some(object) => {
                     object.remove("title");
@@ -102,7 +119,11 @@ pub fn tool_definitions(format: ToolFormat) -> Value {
                 })
                 .collect(),
         ),
-        ToolFormat::Schema => schemars::schema_for!(DawAction).to_value(),
+        ToolFormat::Schema => {
+            let mut schema = schemars::schema_for!(DawAction).to_value();
+            unwrap_descriptions(&mut schema);
+            schema
+        }
     }
 }
 
