@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::time::{serde_ts, Timestamp};
 
 /// Who spoke.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChatRole {
@@ -15,6 +16,7 @@ pub enum ChatRole {
 }
 
 /// An action the AI ran during a turn, as reported back.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutedAction {
     /// Action name.
@@ -30,6 +32,7 @@ pub struct ExecutedAction {
 }
 
 /// A turn of the conversation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatMessage {
     /// `user` or `assistant`.
@@ -38,6 +41,7 @@ pub struct ChatMessage {
     pub content: String,
     /// When it was said.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
     /// Actions run for this turn.
     #[serde(default)]

@@ -7,6 +7,7 @@ use crate::track::TrackType;
 use crate::{Id, ModelError};
 
 /// A MIDI note inside a clip. Times are in beats relative to the clip start.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "RawNote")]
 pub struct MidiNote {
@@ -93,6 +94,7 @@ impl MidiNote {
 
 /// A clip on the timeline, with the original's field names. Positions are in beats; trims,
 /// fades and loops inside an audio clip are in seconds.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Clip {
     /// Clip id.

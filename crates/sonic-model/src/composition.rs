@@ -16,6 +16,7 @@ pub const MAX_TEMPO: f64 = 300.0;
 pub const DEFAULT_SCENE_COUNT: usize = 8;
 
 /// When launched clips start.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum LaunchQuantization {
     /// Immediately.
@@ -40,6 +41,7 @@ pub enum LaunchQuantization {
 }
 
 /// A row of the clip launcher.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scene {
     /// Scene id.
@@ -81,6 +83,7 @@ impl Scene {
 /// song.tempo = 0.0;
 /// assert_eq!(song.validate().unwrap_err().field(), "tempo");
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Composition {
     /// Composition id.
@@ -137,12 +140,15 @@ pub struct Composition {
     pub chat_history: Vec<ChatMessage>,
     /// Free-form metadata.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub metadata: serde_json::Map<String, serde_json::Value>,
     /// Created.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last changed.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 

@@ -13,6 +13,7 @@ use crate::{Id, ModelError};
 pub const MAX_EFFECT_SLOTS: usize = 8;
 
 /// One parameter of an effect definition.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EffectParameter {
     /// Parameter key, e.g. `cutoff`.
@@ -37,6 +38,7 @@ pub struct EffectParameter {
 }
 
 /// A kind of insert effect, as listed by the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EffectDefinition {
     /// Key, e.g. `lpf`.
@@ -77,6 +79,7 @@ impl EffectDefinition {
 }
 
 /// An effect placed in a slot of a track's chain.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EffectInstance {
     /// Effect id.
@@ -109,9 +112,11 @@ pub struct EffectInstance {
     pub sc_bus_out: Option<i64>,
     /// Created.
     #[serde(with = "serde_ts", default = "time::now")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last changed.
     #[serde(with = "serde_ts", default = "time::now")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
@@ -139,6 +144,7 @@ impl EffectInstance {
 }
 
 /// The insert chain of one track.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrackEffectChain {
     /// The track.

@@ -102,6 +102,22 @@ impl fmt::Debug for Id {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Id {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"))
+            .min_length(Some(1))
+            .max_length(Some(MAX_ID_LEN))
+            .description(Some("An id: letters, digits, '_' or '-', starting with a letter or digit"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Id {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ use crate::time::{serde_ts, Timestamp};
 use crate::Id;
 
 /// What a composition listing shows, without loading the composition.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompositionMetadata {
     /// Composition id.
@@ -18,9 +19,11 @@ pub struct CompositionMetadata {
     pub time_signature: String,
     /// Created.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last saved.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// Tracks.
     pub track_count: usize,
@@ -37,6 +40,7 @@ pub struct CompositionMetadata {
 }
 
 /// Why a history entry was written.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HistorySource {
@@ -72,12 +76,14 @@ impl std::fmt::Display for HistorySource {
 }
 
 /// One version in a composition's history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// Version number (0 is the original).
     pub version: u32,
     /// When it was written.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Why it was written.
     pub source: HistorySource,

@@ -12,6 +12,7 @@ pub const MIN_DB: f64 = -60.0;
 pub const MAX_DB: f64 = 12.0;
 
 /// The mixer of a composition.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MixerState {
     /// Channel strips.
@@ -54,6 +55,7 @@ impl Default for MixerState {
 }
 
 /// A channel strip. `track_id` (an addition to the original shape) ties it to a track.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MixerChannel {
     /// Channel id.
@@ -113,9 +115,11 @@ pub struct MixerChannel {
     pub sc_bus_index: Option<i64>,
     /// Created.
     #[serde(with = "serde_ts", default = "time::now")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last changed.
     #[serde(with = "serde_ts", default = "time::now")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
@@ -171,6 +175,7 @@ impl MixerChannel {
 }
 
 /// The master bus.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MasterChannel {
     /// Always `master`.
@@ -208,9 +213,11 @@ pub struct MasterChannel {
     pub sc_bus_index: i64,
     /// Created.
     #[serde(with = "serde_ts", default = "time::now")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last changed.
     #[serde(with = "serde_ts", default = "time::now")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 

@@ -11,6 +11,7 @@ use crate::{Id, ModelError};
 pub const DEFAULT_TRACK_COLOR: &str = "#3b82f6";
 
 /// What a track plays.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TrackType {
@@ -32,6 +33,7 @@ impl TrackType {
 }
 
 /// One pad of a drum kit: the SynthDef that plays the note, and its arguments.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DrumPad {
     /// SynthDef name.
@@ -42,6 +44,7 @@ pub struct DrumPad {
 }
 
 /// A track, with the original's field names.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
     /// Track id.

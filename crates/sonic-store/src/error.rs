@@ -60,6 +60,33 @@ pub enum StoreError {
     /// The store was opened read-only (without the data-directory lock) and cannot write.
     #[error("the store is open read-only; writing needs the data-directory lock")]
     ReadOnly,
+    /// No sample with this id in the library.
+    #[error("sample {0} not found")]
+    SampleNotFound(Id),
+    /// An imported file is not audio Sonic can decode (HTTP 415).
+    #[error("{file} is not audio Sonic can decode: {reason}")]
+    NotAudio {
+        /// The file as the caller named it.
+        file: String,
+        /// What the probe said.
+        reason: String,
+    },
+    /// An imported file is larger than the library accepts (HTTP 413).
+    #[error("{file} is larger than the {limit}-byte limit for samples")]
+    SampleTooLarge {
+        /// The file as the caller named it.
+        file: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The sample is used by compositions and deleting was not forced (HTTP 409).
+    #[error("sample {id} is used by {}; delete with force to remove it anyway", .compositions.join(", "))]
+    SampleInUse {
+        /// The sample.
+        id: Id,
+        /// The compositions using it, as `name (id)`.
+        compositions: Vec<String>,
+    },
     /// A disk operation failed.
     #[error("{op} {path}: {source}")]
     Io {
@@ -84,6 +111,10 @@ impl StoreError {
                 | StoreError::CompositionExists(_)
                 | StoreError::VersionNotFound { .. }
                 | StoreError::NoAutosave(_)
+                | StoreError::SampleNotFound(_)
+                | StoreError::NotAudio { .. }
+                | StoreError::SampleTooLarge { .. }
+                | StoreError::SampleInUse { .. }
         )
     }
 

@@ -7,6 +7,8 @@
 //!   folder. A crash leaves the old file or the new one, never a mix.
 //! - [`CompositionStore`] keeps each composition's current state, autosave and numbered
 //!   history; loads fall back to the autosave or history when a file is damaged.
+//! - [`SampleLibrary`] stores imported audio as sent, with its records in
+//!   `samples/metadata.json`; an [`AudioProbe`] passed in says what is audio.
 //! - [`DataDirLock`] keeps a second writing process (CLI vs. server) out.
 //!
 //! The store never interprets music: it validates with `sonic-model` and persists. It
@@ -37,6 +39,7 @@ mod history;
 mod listing;
 mod lock;
 mod read;
+mod samples;
 mod store;
 
 pub use atomic::{write_atomic, AtomicFile};
@@ -49,6 +52,10 @@ pub use format::FORMAT_VERSION;
 pub use listing::{Listing, ListingNote};
 pub use lock::DataDirLock;
 pub use read::{Loaded, Recovery, RecoverySource};
+pub use samples::{
+    AudioProbe, ProbedAudio, SampleLibrary, SampleListing, DEFAULT_CATEGORY,
+    DEFAULT_MAX_SAMPLE_BYTES,
+};
 pub use store::{CompositionStore, Saved};
 
 #[cfg(test)]

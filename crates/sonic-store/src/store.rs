@@ -243,10 +243,8 @@ impl CompositionStore {
         Ok(())
     }
 
-    /// Promotes `autosave.json` to current, with a history entry of source
-    /// `autosave_recovery`.
-    pub fn recover_autosave(&self, id: &Id) -> Result<Saved> {
-        self.writable()?;
+    /// The state in `autosave.json`, checked like `current.json`.
+    pub fn load_autosave(&self, id: &Id) -> Result<Composition> {
         let key = autosave_key(id);
         let Some(bytes) = self.backend.read(&key)? else {
             return Err(if self.exists(id) {
@@ -255,7 +253,19 @@ impl CompositionStore {
                 StoreError::CompositionNotFound(id.clone())
             });
         };
-        let mut composition = format::decode_state(&self.config.data_dir.join(&key), &bytes)?;
+        let path = self.config.data_dir.join(&key);
+        let composition = format::decode_state(&path, &bytes)?;
+        if composition.id != *id {
+            return Err(format::corrupt(&path, "belongs to another composition"));
+        }
+        Ok(composition)
+    }
+
+    /// Promotes `autosave.json` to current, with a history entry of source
+    /// `autosave_recovery`.
+    pub fn recover_autosave(&self, id: &Id) -> Result<Saved> {
+        self.writable()?;
+        let mut composition = self.load_autosave(id)?;
         let version = self.save(
             &mut composition,
             HistorySource::AutosaveRecovery,

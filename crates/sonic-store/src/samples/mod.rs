@@ -1,0 +1,385 @@
+//! The sample library: audio files under `data/samples/` stored as sent (`<id>.<ext>`) and
+//! their [`SampleMeta`] records in `data/samples/metadata.json`.
+//!
+//! Importing streams the bytes through an [`AtomicFile`] in `data/samples/`, hashing them
+//! (BLAKE3) and counting them against a size limit on the way, then asks an [`AudioProbe`]
+//! whether they are decodable audio. Anything refused (too large, not audio) leaves nothing
+//! behind. The store does not decode audio itself: the probe is passed in (the analyzer
+//! implements it), so this crate does not depend on the analyzer.
+//!
+//! The index is read, changed and written back under an in-process mutex, so concurrent
+//! imports in one process never lose an entry; between processes the [`DataDirLock`] the
+//! library was opened with keeps other writers out.
+
+mod index;
+#[cfg(test)]
+mod tests;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use sonic_model::{Id, ModelError, SampleMeta};
+
+use crate::atomic::{clean_temp_files, AtomicFile};
+use crate::config::StorageConfig;
+use crate::error::{Result, StoreError};
+use crate::lock::DataDirLock;
+use crate::store::CompositionStore;
+
+/// Default size limit of an imported file: 100 MiB.
+pub const DEFAULT_MAX_SAMPLE_BYTES: u64 = 100 * 1024 * 1024;
+/// Category of a sample imported without one.
+pub const DEFAULT_CATEGORY: &str = "Uncategorized";
+/// Longest name or category, in characters.
+const MAX_LABEL_CHARS: usize = 200;
+
+/// What a probe found in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbedAudio {
+    /// Length in seconds.
+    pub duration_secs: f64,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Channel count.
+    pub channels: u16,
+    /// Codec, e.g. `pcm_s16le`, `flac`, `opus`.
+    pub codec: String,
+    /// Container, e.g. `wav`, `ogg`, `webm`.
+    pub container: String,
+    /// Extension to store the file under (from the content, not the file's name).
+    pub extension: String,
+}
+
+/// Tells whether a file is decodable audio and what it holds. Implemented by the analyzer
+/// (`sonic_analyzer::SymphoniaProbe`); the error is a human-readable reason.
+pub trait AudioProbe: Send + Sync {
+    /// Probes the file at `path`.
+    fn probe(&self, path: &Path) -> std::result::Result<ProbedAudio, String>;
+}
+
+/// The library's listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleListing {
+    /// Every sample, by name then id.
+    pub samples: Vec<SampleMeta>,
+    /// Set when `metadata.json` was missing or corrupt and the records were rebuilt from
+    /// the files (names and categories are then lost): why.
+    pub rebuilt: Option<String>,
+}
+
+/// The sample library of one data directory.
+pub struct SampleLibrary {
+    config: StorageConfig,
+    lock: Option<DataDirLock>,
+    probe: Arc<dyn AudioProbe>,
+    max_bytes: u64,
+    index_lock: Mutex<()>,
+}
+
+impl SampleLibrary {
+    /// Opens the library for writing: creates the layout if needed and removes temp files
+    /// of interrupted imports. `lock` proves this process owns the data directory.
+    pub fn open(
+        config: StorageConfig,
+        lock: DataDirLock,
+        probe: Arc<dyn AudioProbe>,
+    ) -> Result<Self> {
+        config.ensure_directories()?;
+        let removed = clean_temp_files(&config.samples_dir)?;
+        if removed > 0 {
+            tracing::info!(removed, "removed temp files of interrupted imports");
+        }
+        Ok(Self::with_lock(config, Some(lock), probe))
+    }
+
+    /// Opens the library for reading only: nothing is created, repaired or written.
+    pub fn open_read_only(config: StorageConfig, probe: Arc<dyn AudioProbe>) -> Self {
+        Self::with_lock(config, None, probe)
+    }
+
+    fn with_lock(
+        config: StorageConfig,
+        lock: Option<DataDirLock>,
+        probe: Arc<dyn AudioProbe>,
+    ) -> Self {
+        SampleLibrary {
+            config,
+            lock,
+            probe,
+            max_bytes: DEFAULT_MAX_SAMPLE_BYTES,
+            index_lock: Mutex::new(()),
+        }
+    }
+
+    /// Sets the size limit of imported files, in bytes.
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// The size limit of imported files, in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Where a sample's audio file is.
+    pub fn file_path(&self, meta: &SampleMeta) -> PathBuf {
+        self.config.samples_dir.join(&meta.file_name)
+    }
+
+    /// Imports the file at `path`. `name` defaults to the file's stem, `category` to
+    /// [`DEFAULT_CATEGORY`].
+    pub fn import_file(
+        &self,
+        path: &Path,
+        name: Option<&str>,
+        category: Option<&str>,
+    ) -> Result<SampleMeta> {
+        let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StoreError::NotAudio {
+                file: path.display().to_string(),
+                reason: "no such file".into(),
+            },
+            _ => StoreError::io("open", path)(e),
+        })?;
+        let file_name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.import_reader(file, &file_name, name, category)
+    }
+
+    /// Imports audio read from `source` (an upload), named `file_name` by the sender. The
+    /// bytes are stored as sent, under an extension taken from their content.
+    pub fn import_reader(
+        &self,
+        mut source: impl Read,
+        file_name: &str,
+        name: Option<&str>,
+        category: Option<&str>,
+    ) -> Result<SampleMeta> {
+        self.writable()?;
+        let default_name = Path::new(file_name)
+            .file_stem()
+            .map_or("sample".into(), |s| s.to_string_lossy());
+        let name = label("name", name.unwrap_or(&default_name))?;
+        let category = label("category", category.unwrap_or(DEFAULT_CATEGORY))?;
+        let id = Id::generate();
+        let samples_dir = &self.config.samples_dir;
+
+        // The final name needs the probed extension: write under the id, rename later.
+        let mut temp = AtomicFile::new(&samples_dir.join(id.as_str()))?;
+        let mut hasher = blake3::Hasher::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut size = 0u64;
+        loop {
+            let n = match source.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(StoreError::io("read", file_name)(e)),
+            };
+            size += n as u64;
+            if size > self.max_bytes {
+                return Err(StoreError::SampleTooLarge {
+                    file: file_name.to_string(),
+                    limit: self.max_bytes,
+                });
+            }
+            hasher.update(&buf[..n]);
+            temp.write_all(&buf[..n])
+                .map_err(StoreError::io("write", temp.temp_path()))?;
+        }
+        temp.flush()
+            .map_err(StoreError::io("write", temp.temp_path()))?;
+        let probed = self
+            .probe
+            .probe(temp.temp_path())
+            .map_err(|reason| StoreError::NotAudio {
+                file: file_name.to_string(),
+                reason,
+            })?;
+
+        let stored_name = format!("{id}.{}", probed.extension);
+        let now = sonic_model::time::now();
+        let meta = SampleMeta {
+            id: id.clone(),
+            name,
+            category,
+            duration: probed.duration_secs,
+            size,
+            file_name: stored_name.clone(),
+            sample_rate: probed.sample_rate,
+            channels: probed.channels,
+            codec: probed.codec,
+            content_hash: hasher.finalize().to_hex().to_string(),
+            created_at: now,
+            updated_at: now,
+        };
+        let target = samples_dir.join(&stored_name);
+        temp.commit_as(&target)?;
+        let recorded = self.change_index(|samples| {
+            samples.insert(id.clone(), meta.clone());
+            Ok(())
+        });
+        if let Err(e) = recorded {
+            // Nothing left behind: no file without a record.
+            let _ = std::fs::remove_file(&target);
+            return Err(e);
+        }
+        Ok(meta)
+    }
+
+    /// Every sample, by name then id, rebuilt from the files when the index is damaged
+    /// (and written back when the library is writable).
+    pub fn list(&self) -> Result<SampleListing> {
+        let _guard = self.lock_index();
+        let (samples, rebuilt) = match index::load(&self.config.samples_dir, &*self.probe)? {
+            index::Loaded::Intact(samples) => (samples, None),
+            index::Loaded::Rebuilt(samples, reason) => {
+                if self.lock.is_some() {
+                    index::save(&self.config.samples_dir, &samples)?;
+                }
+                (samples, Some(reason))
+            }
+        };
+        let mut samples: Vec<SampleMeta> = samples.into_values().collect();
+        samples.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        Ok(SampleListing { samples, rebuilt })
+    }
+
+    /// One sample's record.
+    pub fn get(&self, id: &Id) -> Result<SampleMeta> {
+        let _guard = self.lock_index();
+        let samples = match index::load(&self.config.samples_dir, &*self.probe)? {
+            index::Loaded::Intact(samples) | index::Loaded::Rebuilt(samples, _) => samples,
+        };
+        samples
+            .get(id)
+            .cloned()
+            .ok_or_else(|| StoreError::SampleNotFound(id.clone()))
+    }
+
+    /// Renames and/or recategorises a sample.
+    pub fn update(
+        &self,
+        id: &Id,
+        name: Option<&str>,
+        category: Option<&str>,
+    ) -> Result<SampleMeta> {
+        self.writable()?;
+        let name = name.map(|n| label("name", n)).transpose()?;
+        let category = category.map(|c| label("category", c)).transpose()?;
+        self.change_index(|samples| {
+            let meta = samples
+                .get_mut(id)
+                .ok_or_else(|| StoreError::SampleNotFound(id.clone()))?;
+            if let Some(name) = name {
+                meta.name = name;
+            }
+            if let Some(category) = category {
+                meta.category = category;
+            }
+            meta.updated_at = sonic_model::time::now();
+            Ok(meta.clone())
+        })
+    }
+
+    /// The compositions using sample `id` (a track's or a clip's `sample_id`), as
+    /// `name (id)`. Compositions that cannot be loaded are skipped with a warning.
+    pub fn users(&self, id: &Id, compositions: &CompositionStore) -> Result<Vec<String>> {
+        let mut users = Vec::new();
+        for listed in compositions.list()?.compositions {
+            let loaded = match compositions.load(&listed.id) {
+                Ok(loaded) => loaded,
+                Err(e) => {
+                    tracing::warn!(composition = %listed.id, error = %e, "cannot check sample use");
+                    continue;
+                }
+            };
+            let song = loaded.composition;
+            let uses = song.tracks.iter().any(|t| t.sample_id.as_ref() == Some(id))
+                || song.clips.iter().any(|c| c.sample_id.as_ref() == Some(id));
+            if uses {
+                users.push(format!("{} ({})", song.name, song.id));
+            }
+        }
+        Ok(users)
+    }
+
+    /// Deletes a sample: its record, its file and its cached analysis
+    /// (`samples/cache/<id>.json`). Refused with [`StoreError::SampleInUse`] while a
+    /// composition uses it, unless `force`. Returns the compositions that used it.
+    pub fn delete(
+        &self,
+        id: &Id,
+        compositions: &CompositionStore,
+        force: bool,
+    ) -> Result<Vec<String>> {
+        self.writable()?;
+        let users = self.users(id, compositions)?;
+        if !users.is_empty() && !force {
+            return Err(StoreError::SampleInUse {
+                id: id.clone(),
+                compositions: users,
+            });
+        }
+        // The record goes first: a crash after it leaves an unlisted file, never a record
+        // pointing at nothing.
+        let meta = self.change_index(|samples| {
+            samples
+                .remove(id)
+                .ok_or_else(|| StoreError::SampleNotFound(id.clone()))
+        })?;
+        for path in [
+            self.file_path(&meta),
+            self.config.sample_cache_dir().join(format!("{id}.json")),
+        ] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io("remove", &path)(e)),
+            }
+        }
+        Ok(users)
+    }
+
+    /// Reads the index, applies `change`, writes it back, all under the index lock.
+    fn change_index<T>(&self, change: impl FnOnce(&mut index::Samples) -> Result<T>) -> Result<T> {
+        let _guard = self.lock_index();
+        let mut samples = match index::load(&self.config.samples_dir, &*self.probe)? {
+            index::Loaded::Intact(samples) | index::Loaded::Rebuilt(samples, _) => samples,
+        };
+        let result = change(&mut samples)?;
+        index::save(&self.config.samples_dir, &samples)?;
+        Ok(result)
+    }
+
+    fn lock_index(&self) -> MutexGuard<'_, ()> {
+        // The guarded data is on disk, written atomically: a panic elsewhere cannot have
+        // left it half-changed, so a poisoned lock is safe to take.
+        self.index_lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn writable(&self) -> Result<()> {
+        match self.lock {
+            Some(_) => Ok(()),
+            None => Err(StoreError::ReadOnly),
+        }
+    }
+}
+
+/// A name or category: trimmed, 1 to 200 characters, no control characters.
+fn label(field: &str, value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    let count = trimmed.chars().count();
+    if count == 0 || count > MAX_LABEL_CHARS || trimmed.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(ModelError::InvalidFormat {
+            field: field.to_string(),
+            value: value.to_string(),
+            expected: format!("1 to {MAX_LABEL_CHARS} characters, no control characters"),
+        }));
+    }
+    Ok(trimmed.to_string())
+}
