@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sonic_daw::{OpenComposition, Outcome, Scope, Studio};
-use sonic_model::{HistorySource, Id};
+use sonic_model::{Composition, HistorySource, Id, ModelError};
 
 use crate::execute::execute;
 use crate::{DawAction, ParseError};
@@ -160,8 +160,9 @@ pub fn execute_parsed(
             }
         }
         // A safety net: whatever the actions did, the result must be a valid composition.
+        // Notes are only re-checked when the batch could touch clips.
         let invalid = (edited || live)
-            .then(|| composition.validate().err())
+            .then(|| validate(composition, touches_clips).err())
             .flatten();
         let rollback = (atomic && failed_at.is_some()) || invalid.is_some();
         if rollback {
@@ -194,6 +195,26 @@ pub fn execute_parsed(
         };
         (report, outcome)
     })
+}
+
+/// `composition.validate()`, skipping the notes (the bulk of the work) when the batch left
+/// the clips alone: a batch in [`Scope::Settings`] cannot have changed them.
+fn validate(composition: &mut Composition, notes_may_have_changed: bool) -> Result<(), ModelError> {
+    if notes_may_have_changed {
+        return composition.validate();
+    }
+    let notes: Vec<_> = composition
+        .clips
+        .iter_mut()
+        .map(|clip| clip.midi_events.as_mut().map(std::mem::take))
+        .collect();
+    let result = composition.validate();
+    for (clip, notes) in composition.clips.iter_mut().zip(notes) {
+        if let (Some(slot), Some(notes)) = (clip.midi_events.as_mut(), notes) {
+            *slot = notes;
+        }
+    }
+    result
 }
 
 /// A batch applied in a studio, and the history version it was saved as.
