@@ -7,6 +7,7 @@ mod analyze;
 mod apply;
 mod compositions;
 mod output;
+mod sample;
 mod tools;
 
 use std::path::PathBuf;
@@ -50,6 +51,11 @@ enum Command {
     Diff(compositions::DiffArgs),
     /// Promote a composition's autosave to current (as a new version).
     Recover(compositions::IdArgs),
+    /// The sample library: import, list, rm, edit.
+    Sample {
+        #[command(subcommand)]
+        command: sample::SampleCommand,
+    },
     /// Measure audio features of files or library samples (cached for samples).
     Analyze(analyze::AnalyzeArgs),
     /// Run an action batch on a composition; saved as one history version of source `ai`.
@@ -115,6 +121,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore(args) => compositions::restore(&ctx, args),
         Command::Diff(args) => compositions::diff(&ctx, args),
         Command::Recover(args) => compositions::recover(&ctx, args),
+        Command::Sample { command } => sample::run(&ctx, command),
         Command::Analyze(args) => analyze::analyze(&ctx, args),
         Command::Apply(args) => apply::apply(&ctx, args),
         Command::Tools(args) => tools::tools(&ctx, args),

@@ -143,10 +143,8 @@ impl SampleLibrary {
             },
             _ => StoreError::io("open", path)(e),
         })?;
-        let file_name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        // Errors name the file as the caller gave it; the default name is its stem.
+        let file_name = path.display().to_string();
         self.import_reader(file, &file_name, name, category)
     }
 
