@@ -421,5 +421,5 @@ fn set_track_parameter(
 }
 
 #[cfg(test)]
-#[path = "execute_tests.rs"]
+#[path = "execute_tests/mod.rs"]
 mod tests;
