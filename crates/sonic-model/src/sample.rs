@@ -7,6 +7,7 @@ use crate::time::{serde_ts, Timestamp};
 use crate::Id;
 
 /// Library record of one audio file, stored in `data/samples/metadata.json`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleMeta {
     /// Sample id; the file is `<id>.<ext>`.
@@ -31,13 +32,16 @@ pub struct SampleMeta {
     pub content_hash: String,
     /// Imported.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Last renamed or recategorised.
     #[serde(with = "serde_ts")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
 /// Spectral features, averaged over frames (librosa conventions: n_fft 2048, hop 512, Hann).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectralFeatures {
     /// Spectral centroid, Hz.
@@ -65,6 +69,7 @@ pub struct SpectralFeatures {
 }
 
 /// Envelope and time-domain features.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemporalFeatures {
     /// Length, seconds.
@@ -90,6 +95,7 @@ pub struct TemporalFeatures {
 }
 
 /// Pitch features.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PitchFeatures {
     /// A stable pitch was found.
@@ -105,6 +111,7 @@ pub struct PitchFeatures {
 }
 
 /// Timbre scores, each 0 to 1, and descriptive tags.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimbreFeatures {
     /// Brightness.
@@ -120,6 +127,7 @@ pub struct TimbreFeatures {
 }
 
 /// A waveform overview: min and max per bucket, for drawing.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WaveformOverview {
     /// Minimum sample per bucket.
@@ -129,6 +137,7 @@ pub struct WaveformOverview {
 }
 
 /// Everything the analyzer measures in a sample.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleAnalysis {
     /// Spectral features.
