@@ -130,9 +130,9 @@ pub fn execute(composition: &mut Composition, action: &DawAction) -> Result<Done
                 start_time: p.start_time,
                 duration: p.duration,
                 is_muted: p.is_muted,
-                is_looped: None,
                 gain: p.gain,
                 notes,
+                ..Default::default()
             };
             clips::modify_clip(composition, &p.clip_id, changes)?;
             done(

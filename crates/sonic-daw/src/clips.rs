@@ -59,6 +59,28 @@ pub struct ClipChanges {
     pub gain: Option<f64>,
     /// Replaces every note (MIDI clips only).
     pub notes: Option<Vec<MidiNote>>,
+    /// Pitch shift, -24 to 24 semitones (audio).
+    pub pitch_semitones: Option<f64>,
+    /// Playback rate, 0.25 to 4 (audio).
+    pub playback_rate: Option<f64>,
+    /// Play backwards (audio).
+    pub reverse: Option<bool>,
+    /// Fade-in, 0 to 5 seconds (audio).
+    pub fade_in: Option<f64>,
+    /// Fade-out, 0 to 5 seconds (audio).
+    pub fade_out: Option<f64>,
+    /// Start offset in the file, seconds (audio).
+    pub audio_offset: Option<f64>,
+    /// MIDI transpose, -24 to 24 semitones.
+    pub midi_transpose: Option<i32>,
+    /// Added to every velocity, -64 to 64.
+    pub midi_velocity_offset: Option<i32>,
+    /// Note length factor, 0.25 to 4.
+    pub midi_gate: Option<f64>,
+    /// Timing shift in beats, -1 to 1.
+    pub midi_timing_offset: Option<f64>,
+    /// Quantize strength, 0 to 100 %.
+    pub midi_quantize_strength: Option<i32>,
 }
 
 /// The index of clip `id`.
@@ -161,9 +183,69 @@ pub fn modify_clip(composition: &mut Composition, id: &Id, changes: ClipChanges)
     if let Some(notes) = changes.notes {
         clip.midi_events = Some(notes);
     }
+    let set = |field: &mut f64, value: Option<f64>| *field = value.unwrap_or(*field);
+    set(&mut clip.pitch_semitones, changes.pitch_semitones);
+    set(&mut clip.playback_rate, changes.playback_rate);
+    set(&mut clip.fade_in, changes.fade_in);
+    set(&mut clip.fade_out, changes.fade_out);
+    set(&mut clip.midi_gate, changes.midi_gate);
+    set(&mut clip.midi_timing_offset, changes.midi_timing_offset);
+    clip.reverse = changes.reverse.unwrap_or(clip.reverse);
+    clip.audio_offset = changes.audio_offset.or(clip.audio_offset);
+    clip.midi_transpose = changes.midi_transpose.unwrap_or(clip.midi_transpose);
+    clip.midi_velocity_offset = changes
+        .midi_velocity_offset
+        .unwrap_or(clip.midi_velocity_offset);
+    clip.midi_quantize_strength = changes
+        .midi_quantize_strength
+        .unwrap_or(clip.midi_quantize_strength);
     clip.validate()?;
     composition.clips[index] = clip;
     Ok(())
+}
+
+/// Adds notes to a MIDI clip; returns the clip's new note count.
+pub fn add_notes(composition: &mut Composition, id: &Id, notes: &[MidiNote]) -> Result<usize> {
+    let index = index_of(composition, id)?;
+    let mut clip = composition.clips[index].clone();
+    if clip.clip_type != TrackType::Midi {
+        return Err(not_midi(&clip));
+    }
+    let events = clip.midi_events.get_or_insert_with(Vec::new);
+    events.extend_from_slice(notes);
+    let count = events.len();
+    clip.validate()?;
+    composition.clips[index] = clip;
+    Ok(count)
+}
+
+/// Removes the notes at `indices` (positions in the clip's note list) from a MIDI clip.
+pub fn remove_notes(composition: &mut Composition, id: &Id, indices: &[usize]) -> Result<usize> {
+    let index = index_of(composition, id)?;
+    let clip = &composition.clips[index];
+    let count = clip
+        .midi_events
+        .as_ref()
+        .ok_or_else(|| not_midi(clip))?
+        .len();
+    if let Some(bad) = indices.iter().find(|i| **i >= count) {
+        return Err(DawError::out_of_range(
+            "note index",
+            *bad as f64,
+            &format!("0 <= x < {count}"),
+        ));
+    }
+    let events = composition.clips[index]
+        .midi_events
+        .as_mut()
+        .expect("checked above: a MIDI clip");
+    let mut position = 0;
+    events.retain(|_| {
+        let keep = !indices.contains(&position);
+        position += 1;
+        keep
+    });
+    Ok(events.len())
 }
 
 fn not_midi(clip: &Clip) -> DawError {

@@ -269,3 +269,69 @@ fn trim_keeps_notes_in_place_on_the_timeline() {
     assert!(trim_clip(&mut song, &id, 6.0, 6.0).is_err());
     assert!(trim_clip(&mut song, &id, -1.0, 6.0).is_err());
 }
+
+#[test]
+fn notes_are_added_and_removed_with_checks() {
+    let (mut song, midi, audio) = setup();
+    let id = add_midi_clip(&mut song, new_midi(&midi)).unwrap();
+    assert_eq!(
+        add_notes(&mut song, &id, &[MidiNote::new(72, 3.5, 0.5, 60)]).unwrap(),
+        4
+    );
+    let before = song.clone();
+    assert_eq!(
+        add_notes(&mut song, &id, &[MidiNote::new(200, 0.0, 1.0, 60)])
+            .unwrap_err()
+            .code(),
+        "OUT_OF_RANGE"
+    );
+    assert_eq!(
+        remove_notes(&mut song, &id, &[0, 9]).unwrap_err().code(),
+        "OUT_OF_RANGE"
+    );
+    assert_eq!(song, before);
+    assert_eq!(remove_notes(&mut song, &id, &[0, 2]).unwrap(), 2);
+    let left: Vec<u8> = song
+        .clip(&id)
+        .unwrap()
+        .notes()
+        .iter()
+        .map(|n| n.note)
+        .collect();
+    assert_eq!(left, vec![64, 72]);
+    let audio_clip = add_audio_clip(
+        &mut song,
+        NewAudioClip {
+            id: None,
+            track_id: audio,
+            name: None,
+            start_time: 0.0,
+            duration: 1.0,
+            sample_id: Id::parse("s").unwrap(),
+            audio_file_path: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        add_notes(&mut song, &audio_clip, &[]).unwrap_err().code(),
+        "WRONG_TYPE"
+    );
+    let fades = ClipChanges {
+        fade_in: Some(1.0),
+        playback_rate: Some(5.0),
+        ..ClipChanges::default()
+    };
+    assert_eq!(
+        modify_clip(&mut song, &audio_clip, fades)
+            .unwrap_err()
+            .code(),
+        "OUT_OF_RANGE"
+    );
+    let fades = ClipChanges {
+        fade_in: Some(1.0),
+        pitch_semitones: Some(-3.0),
+        ..ClipChanges::default()
+    };
+    modify_clip(&mut song, &audio_clip, fades).unwrap();
+    assert_eq!(song.clip(&audio_clip).unwrap().fade_in, 1.0);
+}

@@ -132,7 +132,12 @@ fn autosave_writes_changes_within_an_interval_so_a_kill_loses_at_most_one() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(seen, Some(serde_json::json!(101.0)));
-    assert!(!studio.with(&id, |o| o.is_dirty()).unwrap());
+    // The write is acknowledged (the dirty mark cleared) right after it lands.
+    let deadline = Instant::now() + interval;
+    while studio.with(&id, |o| o.is_dirty()).unwrap() {
+        assert!(Instant::now() < deadline, "still dirty after the write");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     // Nothing changed since: the next ticks write nothing.
     let modified = |dir: &tempfile::TempDir| {
         std::fs::metadata(
@@ -167,4 +172,48 @@ fn flush_writes_dirty_compositions_and_a_save_removes_the_stale_autosave() {
     assert_eq!(studio.flush().unwrap(), 0);
     studio.save(&id, HistorySource::Manual, "keep").unwrap();
     assert!(autosave_on_disk(&dir, &id).is_none());
+}
+
+#[test]
+fn a_kill_at_any_moment_loses_at_most_the_last_interval_of_edits() {
+    let interval = Duration::from_millis(150);
+    // Room for one durable write on a busy disk.
+    let write_time = Duration::from_millis(150);
+    let (dir, studio) = studio(interval);
+    let id = studio.create(Composition::new("Song")).unwrap();
+    let _task = studio.start_autosave();
+    let start = Instant::now();
+    let mut edits: Vec<(Instant, f64)> = Vec::new();
+    let mut checks = 0;
+    let mut bpm = 30.0;
+    while start.elapsed() < Duration::from_millis(1500) {
+        bpm += 1.0;
+        studio
+            .with(&id, |o| {
+                o.edit(Scope::Settings, |c| song::set_tempo(c, bpm))
+            })
+            .unwrap()
+            .unwrap();
+        edits.push((Instant::now(), bpm));
+        std::thread::sleep(Duration::from_millis(7));
+        // Were the process killed now, only the files on disk would survive: they must hold
+        // every edit older than one interval (plus the time to write it).
+        let now = Instant::now();
+        let required = edits
+            .iter()
+            .rev()
+            .find(|(at, _)| *at + interval + write_time <= now)
+            .map(|(_, bpm)| *bpm);
+        if let Some(required) = required {
+            let saved = autosave_on_disk(&dir, &id)
+                .and_then(|v| v["tempo"].as_f64())
+                .expect("an autosave exists after the first interval");
+            assert!(
+                saved >= required,
+                "on disk {saved} BPM, but {required} BPM is older than an interval"
+            );
+            checks += 1;
+        }
+    }
+    assert!(checks > 20, "only {checks} checks ran");
 }
