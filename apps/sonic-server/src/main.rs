@@ -1,7 +1,148 @@
-//! `sonic-server`: Sonic's REST API over HTTP (to come; see docs/ARCHITECTURE.md).
-//! Until it lands, this binary says so and exits with a failure code.
+//! `sonic-server`: Sonic's REST API. Thin: routing, HTTP errors and configuration; every
+//! handler calls one crate function. It owns the data directory (`data/.lock`) while it runs,
+//! autosaves edited compositions in the background, and on SIGINT/SIGTERM stops accepting,
+//! finishes in-flight requests, flushes autosaves and exits 0.
 
-fn main() {
-    eprintln!("sonic-server: the REST server is not built yet; use the `sonic` CLI");
-    std::process::exit(1);
+mod app;
+mod error;
+mod extract;
+mod routes;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+use sonic_daw::{Studio, StudioConfig};
+use sonic_store::{CompositionStore, DataDirLock, SampleLibrary, StorageConfig};
+use tower::Layer as _;
+use tower_http::normalize_path::NormalizePathLayer;
+use tracing_subscriber::EnvFilter;
+
+/// Sonic's REST server.
+#[derive(Parser)]
+#[command(name = "sonic-server", version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "SONIC_ADDR", default_value = "127.0.0.1:8000")]
+    addr: SocketAddr,
+    /// Data directory.
+    #[arg(long, env = "SONIC_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Largest sample upload, in MiB.
+    #[arg(long, env = "SONIC_UPLOAD_LIMIT_MB", default_value_t = 100)]
+    upload_limit_mb: u64,
+    /// Seconds between background autosaves of edited compositions.
+    #[arg(long, env = "SONIC_AUTOSAVE_SECS", default_value_t = 2.0)]
+    autosave_secs: f64,
+    /// Origins a browser client may call from (comma-separated, `*` for any).
+    #[arg(
+        long,
+        env = "SONIC_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = "http://localhost:5173,http://127.0.0.1:5173"
+    )]
+    cors_origins: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
+        )
+        .with_target(false)
+        .init();
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sonic-server: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    if !(args.autosave_secs.is_finite() && args.autosave_secs > 0.0) {
+        anyhow::bail!("--autosave-secs must be a positive number of seconds");
+    }
+    let token = std::env::var("SONIC_API_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let config = StorageConfig::new(&args.data_dir);
+    config.ensure_directories()?;
+    let lock = DataDirLock::acquire(&config, Duration::ZERO)?;
+    let store = CompositionStore::open(config.clone(), lock.clone())?;
+    let samples = SampleLibrary::open(config, lock, Arc::new(sonic_analyzer::SymphoniaProbe))?
+        .with_max_bytes(args.upload_limit_mb.saturating_mul(1024 * 1024));
+    let studio = Studio::new(
+        store,
+        StudioConfig {
+            autosave_interval: Duration::from_secs_f64(args.autosave_secs),
+            ..StudioConfig::default()
+        },
+    );
+    let autosave = studio.start_autosave();
+    let state = Arc::new(state::AppState {
+        studio: studio.clone(),
+        samples,
+    });
+    let http = app::HttpConfig {
+        api_token: token,
+        cors_origins: args.cors_origins,
+        upload_limit: args.upload_limit_mb.saturating_mul(1024 * 1024),
+    };
+    let app = NormalizePathLayer::trim_trailing_slash().layer(app::build(state, &http));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let local = listener.local_addr()?;
+        // Tests and scripts read this line to learn the port when --addr ends in :0.
+        println!("sonic-server listening on http://{local}");
+        tracing::info!(%local, auth = http.api_token.is_some(), "listening");
+        axum::serve(
+            listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")
+    })?;
+    tracing::info!("shutting down: flushing autosaves");
+    autosave.stop();
+    let written = studio.flush()?;
+    tracing::info!(written, "autosaves flushed; bye");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
 }

@@ -1,0 +1,66 @@
+//! The HTTP routes, one module per area. Each handler parses its input, calls one crate
+//! function (inside `blocking` when it may touch the disk) and maps the result.
+
+pub mod assistant;
+pub mod clips;
+pub mod compositions;
+pub mod effects;
+pub mod history;
+pub mod mixer;
+pub mod samples;
+pub mod tracks;
+pub mod transport;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use sonic_daw::{OpenComposition, Scope};
+use sonic_model::{Composition, HistorySource, Id};
+
+use crate::error::ApiResult;
+use crate::state::SharedState;
+
+/// A response of already serialised JSON.
+pub fn json_bytes(bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+/// Replaces the open composition with `replacement` as one undo step and saves it as a new
+/// history version (restore and autosave recovery). Returns the version.
+pub fn replace_and_save(
+    state: &SharedState,
+    id: &Id,
+    replacement: Composition,
+    source: HistorySource,
+    message: String,
+) -> ApiResult<u32> {
+    let (result, version) = state.studio.edit_and_save(id, |open| {
+        let result = open.edit(Scope::Everything, |c| {
+            let (playing, position) = (c.is_playing, c.current_position);
+            *c = replacement;
+            c.is_playing = playing;
+            c.current_position = position;
+            Ok(())
+        });
+        let save = result.is_ok().then_some((source, message));
+        (result, save)
+    })?;
+    result?;
+    Ok(version.expect("a save was asked for"))
+}
+
+/// Runs an edit on the open composition `id` as one undo step.
+pub fn edit<T>(
+    state: &SharedState,
+    id: &Id,
+    scope: Scope,
+    change: impl FnOnce(&mut Composition) -> sonic_daw::Result<T>,
+) -> ApiResult<T> {
+    Ok(state.studio.with(id, |open| open.edit(scope, change))??)
+}
+
+/// Reads the open composition `id`.
+pub fn read<T>(state: &SharedState, id: &Id, f: impl FnOnce(&Composition) -> T) -> ApiResult<T> {
+    Ok(state
+        .studio
+        .with(id, |open: &mut OpenComposition| f(open.composition()))?)
+}

@@ -1,0 +1,427 @@
+//! `/api/samples`: upload (multipart, streamed), list, get, download (with Range), update,
+//! delete, analysis.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::mpsc;
+
+use axum::body::Body;
+use axum::extract::{Multipart, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use sonic_analyzer::AnalysisCache;
+use sonic_model::{Composition, Id, SampleAnalysis, SampleMeta};
+use tower::ServiceExt;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{id, Json, Path, Query};
+use crate::state::{blocking, SharedState};
+
+pub fn router() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_sample))
+        .routes(routes!(list_samples))
+        .routes(routes!(get_sample, update_sample, delete_sample))
+        .routes(routes!(download_sample))
+        .routes(routes!(sample_analysis))
+}
+
+/// A sample, wrapped as the original client expects.
+#[derive(Serialize, ToSchema)]
+pub struct SampleResponse {
+    /// Always true (errors use the error shape).
+    pub success: bool,
+    /// What happened.
+    pub message: String,
+    /// The sample.
+    pub sample: SampleMeta,
+}
+
+/// The library.
+#[derive(Serialize, ToSchema)]
+pub struct SampleList {
+    /// Always true.
+    pub success: bool,
+    /// Samples by name.
+    pub samples: Vec<SampleMeta>,
+    /// How many.
+    pub total: usize,
+}
+
+/// `multipart/form-data` of an upload.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The audio file (WAV, FLAC, MP3, Ogg, Opus/WebM, AIFF, M4A).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Display name (default: the file name).
+    name: Option<String>,
+    /// Category (default `Uncategorized`).
+    category: Option<String>,
+}
+
+/// `PATCH` query: only the fields given change.
+#[derive(Deserialize, IntoParams)]
+pub struct UpdateQuery {
+    /// New name.
+    pub name: Option<String>,
+    /// New category.
+    pub category: Option<String>,
+}
+
+/// `DELETE` query.
+#[derive(Deserialize, IntoParams)]
+pub struct DeleteQuery {
+    /// Delete even when compositions use it.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// `GET .../analysis` query.
+#[derive(Deserialize, IntoParams)]
+pub struct AnalysisQuery {
+    /// Recompute even when cached.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// The analysis of a sample.
+#[derive(Serialize, ToSchema)]
+pub struct AnalysisResponse {
+    /// The sample.
+    pub sample_id: String,
+    /// Served from the cache.
+    pub from_cache: bool,
+    /// What the analyzer measured.
+    pub analysis: SampleAnalysis,
+}
+
+/// A `Read` over the chunks of an upload, fed from the async side.
+struct ChunkReader {
+    chunks: mpsc::Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    offset: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.offset == self.current.len() {
+            match self.chunks.recv() {
+                Ok(chunk) => {
+                    self.current = chunk;
+                    self.offset = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.offset);
+        buf[..n].copy_from_slice(&self.current[self.offset..self.offset + n]);
+        self.offset += n;
+        Ok(n)
+    }
+}
+
+/// Upload a sample: streamed to a temp file with a size limit, probed, and refused (415,
+/// nothing kept) when it is not audio. Stored as sent.
+#[utoipa::path(post, path = "/api/samples/upload", tag = "samples",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
+async fn upload_sample(
+    State(state): State<SharedState>,
+    mut form: Multipart,
+) -> ApiResult<Json<SampleResponse>> {
+    let mut name = None;
+    let mut category = None;
+    let mut imported = None;
+    while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or("") {
+            "name" => name = Some(field.text().await.map_err(multipart_error)?),
+            "category" => category = Some(field.text().await.map_err(multipart_error)?),
+            "file" => {
+                let file_name = field.file_name().unwrap_or("upload").to_string();
+                let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
+                let library = state.clone();
+                let (n, c) = (name.clone(), category.clone());
+                let import = tokio::task::spawn_blocking(move || {
+                    let reader = ChunkReader {
+                        chunks: rx,
+                        current: Vec::new(),
+                        offset: 0,
+                    };
+                    library
+                        .samples
+                        .import_reader(reader, &file_name, n.as_deref(), c.as_deref())
+                });
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    let tx = tx.clone();
+                    // The importer stops reading past the size limit; then sending fails.
+                    let sent = tokio::task::spawn_blocking(move || tx.send(chunk.to_vec()))
+                        .await
+                        .map_err(|e| ApiError::internal(e.to_string()))?;
+                    if sent.is_err() {
+                        break;
+                    }
+                }
+                drop(tx);
+                let meta = import
+                    .await
+                    .map_err(|e| ApiError::internal(e.to_string()))??;
+                imported = Some(meta);
+            }
+            _ => {}
+        }
+    }
+    let mut meta = imported
+        .ok_or_else(|| ApiError::bad_request("MISSING_FILE", "the form has no `file` field"))?;
+    // `name`/`category` may come after the file in the form.
+    if name.is_some() || category.is_some() {
+        let sample_id = meta.id.clone();
+        meta = blocking(move || {
+            Ok(state
+                .samples
+                .update(&sample_id, name.as_deref(), category.as_deref())?)
+        })
+        .await?;
+    }
+    Ok(Json(SampleResponse {
+        success: true,
+        message: format!("Uploaded {}", meta.name),
+        sample: meta,
+    }))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    let status = e.status();
+    let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "TOO_LARGE"
+    } else {
+        "INVALID_FORM"
+    };
+    ApiError::new(status, code, e.body_text())
+}
+
+/// Every sample, by name.
+#[utoipa::path(get, path = "/api/samples", tag = "samples",
+    responses((status = 200, body = SampleList), (status = "default", body = ErrorBody)))]
+async fn list_samples(State(state): State<SharedState>) -> ApiResult<Json<SampleList>> {
+    let listing = blocking(move || Ok(state.samples.list()?)).await?;
+    Ok(Json(SampleList {
+        success: true,
+        total: listing.samples.len(),
+        samples: listing.samples,
+    }))
+}
+
+/// One sample's record.
+#[utoipa::path(get, path = "/api/samples/{sample_id}", tag = "samples",
+    params(("sample_id" = String, Path, description = "Sample id")),
+    responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
+async fn get_sample(
+    State(state): State<SharedState>,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<SampleResponse>> {
+    let sid = id(&raw)?;
+    let sample = blocking(move || Ok(state.samples.get(&sid)?)).await?;
+    Ok(Json(SampleResponse {
+        success: true,
+        message: "Sample found".into(),
+        sample,
+    }))
+}
+
+/// Rename or recategorise (query parameters, as the original client sends them).
+#[utoipa::path(patch, path = "/api/samples/{sample_id}", tag = "samples",
+    params(("sample_id" = String, Path, description = "Sample id"), UpdateQuery),
+    responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
+async fn update_sample(
+    State(state): State<SharedState>,
+    Path(raw): Path<String>,
+    Query(query): Query<UpdateQuery>,
+) -> ApiResult<Json<SampleResponse>> {
+    let sid = id(&raw)?;
+    let sample = blocking(move || {
+        Ok(state
+            .samples
+            .update(&sid, query.name.as_deref(), query.category.as_deref())?)
+    })
+    .await?;
+    Ok(Json(SampleResponse {
+        success: true,
+        message: "Sample updated".into(),
+        sample,
+    }))
+}
+
+/// Delete a sample and its cached analysis. 409 `SAMPLE_IN_USE` (naming the compositions)
+/// while a composition uses it, unless `force=true`.
+#[utoipa::path(delete, path = "/api/samples/{sample_id}", tag = "samples",
+    params(("sample_id" = String, Path, description = "Sample id"), DeleteQuery),
+    responses((status = 200, body = crate::routes::tracks::Done), (status = "default", body = ErrorBody)))]
+async fn delete_sample(
+    State(state): State<SharedState>,
+    Path(raw): Path<String>,
+    Query(query): Query<DeleteQuery>,
+) -> ApiResult<Json<crate::routes::tracks::Done>> {
+    let sid = id(&raw)?;
+    let message = format!("Deleted sample {sid}");
+    blocking(move || {
+        // Compositions open in memory may use it without having been written yet.
+        state.samples.get(&sid)?;
+        let mut users = Vec::new();
+        for open in state.studio.open_ids() {
+            let c = state.studio.snapshot(&open)?;
+            if uses(&c, &sid) {
+                users.push(format!("{} ({})", c.name, c.id));
+            }
+        }
+        if !users.is_empty() && !query.force {
+            return Err(sonic_store::StoreError::SampleInUse {
+                id: sid,
+                compositions: users,
+            }
+            .into());
+        }
+        state
+            .samples
+            .delete(&sid, state.studio.store(), query.force)?;
+        Ok(())
+    })
+    .await?;
+    Ok(Json(crate::routes::tracks::Done {
+        status: "success",
+        message,
+    }))
+}
+
+fn uses(c: &Composition, sample: &Id) -> bool {
+    c.tracks
+        .iter()
+        .any(|t| t.sample_id.as_ref() == Some(sample))
+        || c.clips
+            .iter()
+            .any(|clip| clip.sample_id.as_ref() == Some(sample))
+}
+
+/// The file as uploaded, with its content type; supports HTTP Range requests.
+#[utoipa::path(get, path = "/api/samples/{sample_id}/download", tag = "samples",
+    params(("sample_id" = String, Path, description = "Sample id")),
+    responses((status = 200, description = "The audio file", content_type = "application/octet-stream"),
+        (status = 206, description = "Part of the audio file (Range)", content_type = "application/octet-stream"),
+        (status = "default", body = ErrorBody)))]
+async fn download_sample(
+    State(state): State<SharedState>,
+    Path(raw): Path<String>,
+    request: Request,
+) -> ApiResult<Response> {
+    let sid = id(&raw)?;
+    let library = state.clone();
+    let meta = blocking(move || Ok(library.samples.get(&sid)?)).await?;
+    let path = state.samples.file_path(&meta);
+    let mime = content_type(&meta.file_name);
+    let mut response = tower_http::services::ServeFile::new(&path)
+        .oneshot(request)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    if response.status() == StatusCode::NOT_FOUND {
+        return Err(ApiError::internal(format!(
+            "the file of sample {} is missing",
+            meta.id
+        )));
+    }
+    if response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, mime);
+    }
+    Ok(response.map(Body::new))
+}
+
+fn content_type(file_name: &str) -> axum::http::HeaderValue {
+    let ext = file_name
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mime = match ext.as_str() {
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "mp3" => "audio/mpeg",
+        "ogg" | "oga" | "opus" => "audio/ogg",
+        "webm" => "audio/webm",
+        "m4a" | "mp4" => "audio/mp4",
+        "aif" | "aiff" => "audio/aiff",
+        _ => "application/octet-stream",
+    };
+    axum::http::HeaderValue::from_static(mime)
+}
+
+/// The analysis of a sample (cached by content hash; computed off the async runtime).
+#[utoipa::path(get, path = "/api/samples/{sample_id}/analysis", tag = "samples",
+    params(("sample_id" = String, Path, description = "Sample id"), AnalysisQuery),
+    responses((status = 200, body = AnalysisResponse), (status = "default", body = ErrorBody)))]
+async fn sample_analysis(
+    State(state): State<SharedState>,
+    Path(raw): Path<String>,
+    Query(query): Query<AnalysisQuery>,
+) -> ApiResult<Json<AnalysisResponse>> {
+    let sid = id(&raw)?;
+    blocking(move || {
+        let meta = state.samples.get(&sid)?;
+        let cache = AnalysisCache::new(state.studio.store().config());
+        if !query.force {
+            if let Some(analysis) = cache.lookup(&sid, &meta.content_hash) {
+                return Ok(AnalysisResponse {
+                    sample_id: sid.to_string(),
+                    from_cache: true,
+                    analysis,
+                });
+            }
+        }
+        let cached = cache
+            .analyze(&sid, &state.samples.file_path(&meta), query.force)
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "ANALYSIS_FAILED",
+                    e.to_string(),
+                )
+            })?;
+        Ok(AnalysisResponse {
+            sample_id: sid.to_string(),
+            from_cache: cached.from_cache,
+            analysis: cached.analysis,
+        })
+    })
+    .await
+    .map(Json)
+}
+
+/// The cached analyses of the samples `composition` uses (never computes: for contexts).
+pub fn cached_analyses(
+    state: &SharedState,
+    composition: &Composition,
+) -> BTreeMap<Id, SampleAnalysis> {
+    let cache = AnalysisCache::new(state.studio.store().config());
+    let mut out = BTreeMap::new();
+    let used = composition
+        .tracks
+        .iter()
+        .filter_map(|t| t.sample_id.clone())
+        .chain(composition.clips.iter().filter_map(|c| c.sample_id.clone()));
+    for sample in used {
+        if out.contains_key(&sample) {
+            continue;
+        }
+        if let Ok(meta) = state.samples.get(&sample) {
+            if let Some(analysis) = cache.lookup(&sample, &meta.content_hash) {
+                out.insert(sample, analysis);
+            }
+        }
+    }
+    out
+}
