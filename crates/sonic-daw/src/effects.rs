@@ -109,6 +109,9 @@ pub fn add_effect(composition: &mut Composition, new: NewEffect) -> Result<(Id, 
             .find(|s| !taken.contains(s))
             .expect("the chain has a free slot"),
     };
+    if let Some(name) = &new.display_name {
+        crate::check_name("display_name", name)?;
+    }
     let mut effect = EffectInstance::new(def, new.track_id.clone(), slot);
     effect.id = id.clone();
     if let Some(name) = new.display_name {
@@ -133,12 +136,6 @@ pub fn add_effect(composition: &mut Composition, new: NewEffect) -> Result<(Id, 
     let chain = &mut composition.track_effects[chain_index];
     chain.effects.push(effect);
     chain.effects.sort_by_key(|e| e.slot_index);
-    if let Err(e) = chain.validate() {
-        // Cannot happen: slot and name were checked above. Undo the push all the same.
-        chain.effects.retain(|e| e.id != id);
-        composition.track_effects.retain(|c| !c.effects.is_empty());
-        return Err(e.into());
-    }
     Ok((id, slot))
 }
 
@@ -205,12 +202,10 @@ pub fn set_bypass(composition: &mut Composition, id: &Id, bypassed: bool) -> Res
 /// Renames an effect.
 pub fn rename_effect(composition: &mut Composition, id: &Id, display_name: &str) -> Result<()> {
     let (c, i) = locate(composition, id)?;
-    let mut effect = composition.track_effects[c].effects[i].clone();
+    crate::check_name("display_name", display_name)?;
+    let effect = &mut composition.track_effects[c].effects[i];
     effect.display_name = display_name.to_owned();
-    let mut chain = composition.track_effects[c].clone();
-    chain.effects[i] = effect;
-    chain.validate()?;
-    composition.track_effects[c] = chain;
+    effect.updated_at = sonic_model::time::now();
     Ok(())
 }
 
