@@ -91,7 +91,7 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, AnalyzerError> {
 pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
     let mut stream = AudioStream::open(path)?;
     let mut samples = Vec::with_capacity(stream.expected_frames());
-    let mut interleaved = Vec::new();
+    let mut planes: Vec<Vec<f32>> = Vec::new();
     let mut format = None;
     while let Next::Audio(buf) = stream.next_buffer()? {
         let frames = buf.frames();
@@ -100,19 +100,26 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
         }
         let channels = buf.spec().channels().count().max(1);
         format.get_or_insert((buf.spec().rate(), channels));
+        let start = samples.len();
+        samples.resize(start + frames, 0.0);
         if channels == 1 {
-            let start = samples.len();
-            samples.resize(start + frames, 0.0);
             buf.copy_to_slice_interleaved(&mut samples[start..]);
         } else {
-            interleaved.resize(frames * channels, 0.0f32);
-            buf.copy_to_slice_interleaved(&mut interleaved[..]);
+            // Planar copies convert each channel in a tight loop; the mean is then a
+            // vectorisable sum of planes.
+            planes.resize_with(channels, Vec::new);
+            for plane in planes.iter_mut() {
+                plane.resize(frames, 0.0f32);
+            }
+            buf.copy_to_slice_planar(&mut planes[..]);
+            let out = &mut samples[start..];
             let scale = 1.0 / channels as f32;
-            samples.extend(
-                interleaved
-                    .chunks_exact(channels)
-                    .map(|frame| frame.iter().sum::<f32>() * scale),
-            );
+            for plane in &planes {
+                for (o, &x) in out.iter_mut().zip(plane) {
+                    *o += x;
+                }
+            }
+            out.iter_mut().for_each(|o| *o *= scale);
         }
     }
     let (rate, channels) = format.unwrap_or_else(|| stream.declared_format());
