@@ -10,7 +10,7 @@ use sonic_store::{CompositionStore, Recovery};
 
 use crate::autosave::AutosaveTask;
 use crate::undo::DEFAULT_UNDO_LIMIT;
-use crate::{DawError, OpenComposition, Result};
+use crate::{DawError, OpenComposition, Result, Scope};
 
 /// Autosave interval unless configured otherwise.
 pub const DEFAULT_AUTOSAVE_INTERVAL: Duration = Duration::from_secs(2);
@@ -183,6 +183,26 @@ impl Studio {
         let slot = self.slot_or_open(id)?;
         let mut open = guard(&slot.edit);
         Ok(f(&mut open))
+    }
+
+    /// Runs one edit on composition `id` as an undo step (see [`OpenComposition::edit`]).
+    pub fn edit<T>(
+        &self,
+        id: &Id,
+        scope: Scope,
+        change: impl FnOnce(&mut Composition) -> Result<T>,
+    ) -> Result<T> {
+        self.with(id, |open| open.edit(scope, change))?
+    }
+
+    /// Undoes the last edit of composition `id`.
+    pub fn undo(&self, id: &Id) -> Result<()> {
+        self.with(id, OpenComposition::undo)?
+    }
+
+    /// Redoes the last undone edit of composition `id`.
+    pub fn redo(&self, id: &Id) -> Result<()> {
+        self.with(id, OpenComposition::redo)?
     }
 
     /// A copy of the composition as it is now.
