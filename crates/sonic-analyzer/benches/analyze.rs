@@ -7,6 +7,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sonic_analyzer::{analyze, analyze_file, AnalysisCache};
@@ -87,7 +88,20 @@ fn benches(c: &mut Criterion) {
     let cache = AnalysisCache::in_dir(cache_dir.path());
     let short = dir.path().join("short.wav");
     write_wav(&short, &music(5.0), 2);
-    for (name, file) in [("5 s stereo WAV", &short), ("3 min stereo WAV", &wav)] {
+    // A freshly written file is verified by its content hash; one modified more than two
+    // seconds ago by its stamp (size, time, inode).
+    let long_settled = dir.path().join("settled.wav");
+    std::fs::copy(&wav, &long_settled).expect("temp dir is writable");
+    std::fs::File::options()
+        .write(true)
+        .open(&long_settled)
+        .and_then(|f| f.set_modified(SystemTime::now() - Duration::from_secs(60)))
+        .expect("temp dir is writable");
+    for (name, file) in [
+        ("5 s stereo WAV, hash-verified", &short),
+        ("3 min stereo WAV, hash-verified", &wav),
+        ("3 min stereo WAV, stamp-verified", &long_settled),
+    ] {
         let id = Id::generate();
         cache.analyze(&id, file, false).expect("analyses");
         c.bench_function(&format!("cached lookup, {name}"), |b| {

@@ -4,11 +4,13 @@
 //! An entry is used only when its content hash (BLAKE3 of the audio file's bytes) and its
 //! analyzer version both match; anything else (a changed file, a newer analyzer, a corrupt
 //! or unreadable entry, a format from a newer Sonic) recomputes and overwrites it. Entries are
-//! written with `sonic_store::write_atomic`, so a crash never leaves half an entry.
+//! written with `sonic_store::write_atomic`, so a crash never leaves half an entry. A file
+//! stamp (size, modification time, inode) lets a lookup skip re-hashing an unchanged file.
 
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sonic_model::{Id, SampleAnalysis};
@@ -29,6 +31,9 @@ struct CacheEntry {
     format_version: u32,
     analyzer_version: u32,
     content_hash: String,
+    /// Present once the file has been seen settled; lets a lookup skip hashing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file_stamp: Option<FileStamp>,
     analysis: SampleAnalysis,
 }
 
@@ -101,6 +106,14 @@ impl AnalysisCache {
     /// The cached analysis of sample `id` if the entry is valid for `content_hash` and this
     /// analyzer version; `None` for a missing, stale, corrupt or unreadable entry.
     pub fn lookup(&self, id: &Id, content_hash: &str) -> Option<SampleAnalysis> {
+        self.read_entry(id)
+            .filter(|entry| entry.content_hash == content_hash)
+            .map(|entry| entry.analysis)
+    }
+
+    /// The entry of `id` if it exists, parses and was written by this format and analyzer
+    /// version.
+    fn read_entry(&self, id: &Id) -> Option<CacheEntry> {
         let path = self.entry_path(id);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -117,33 +130,54 @@ impl AnalysisCache {
                 return None;
             }
         };
-        (entry.format_version == FORMAT_VERSION
-            && entry.analyzer_version == self.analyzer_version
-            && entry.content_hash == content_hash)
-            .then_some(entry.analysis)
+        (entry.format_version == FORMAT_VERSION && entry.analyzer_version == self.analyzer_version)
+            .then_some(entry)
     }
 
     /// The analysis of library sample `id`, whose audio is at `audio`: from the cache when a
     /// valid entry exists (and `force` is false), else decoded, analysed and cached.
+    ///
+    /// Validity is decided by the content hash. Hashing a long file costs milliseconds, so
+    /// an entry also records the file's size, modification time and inode, and when these
+    /// are unchanged the hash is trusted without reading the file, as git's index does.
+    /// Only files last modified more than two seconds before they were stamped get a stamp,
+    /// so two versions written within one tick of a coarse file-system clock are never
+    /// confused.
     pub fn analyze(
         &self,
         id: &Id,
         audio: &Path,
         force: bool,
     ) -> Result<CachedAnalysis, AnalyzerError> {
-        let content_hash = content_hash(audio)?;
-        if !force {
-            if let Some(analysis) = self.lookup(id, &content_hash) {
+        // Stamp before reading: a change after this point shows up as a different stamp.
+        let stamp = FileStamp::of(audio)?;
+        let entry = if force { None } else { self.read_entry(id) };
+        if let Some(entry) = &entry {
+            if stamp.is_some() && entry.file_stamp == stamp {
                 return Ok(CachedAnalysis {
-                    analysis,
-                    content_hash,
+                    analysis: entry.analysis.clone(),
+                    content_hash: entry.content_hash.clone(),
                     from_cache: true,
                 });
             }
         }
+        let content_hash = content_hash(audio)?;
+        if let Some(entry) = entry.filter(|e| e.content_hash == content_hash) {
+            if stamp.is_some() && self.writable {
+                // Same content, new or first stamp: record it so the next lookup is cheap.
+                if let Err(e) = self.store(id, &content_hash, stamp, &entry.analysis) {
+                    tracing::warn!(error = %e, "cannot refresh cache entry");
+                }
+            }
+            return Ok(CachedAnalysis {
+                analysis: entry.analysis,
+                content_hash,
+                from_cache: true,
+            });
+        }
         let analysis = analyze_file(audio)?;
         if self.writable {
-            self.store(id, &content_hash, &analysis)?;
+            self.store(id, &content_hash, stamp, &analysis)?;
         }
         Ok(CachedAnalysis {
             analysis,
@@ -156,12 +190,14 @@ impl AnalysisCache {
         &self,
         id: &Id,
         content_hash: &str,
+        file_stamp: Option<FileStamp>,
         analysis: &SampleAnalysis,
     ) -> Result<(), AnalyzerError> {
         let entry = CacheEntry {
             format_version: FORMAT_VERSION,
             analyzer_version: self.analyzer_version,
             content_hash: content_hash.to_string(),
+            file_stamp,
             analysis: analysis.clone(),
         };
         let path = self.entry_path(id);
@@ -173,6 +209,48 @@ impl AnalysisCache {
             path,
             reason: e.to_string(),
         })
+    }
+}
+
+/// How long after its last modification a file's timestamp is trusted to identify it.
+const SETTLE_TIME: Duration = Duration::from_secs(2);
+
+/// Size, modification time and inode of an audio file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct FileStamp {
+    size: u64,
+    modified_secs: u64,
+    modified_nanos: u32,
+    inode: u64,
+}
+
+impl FileStamp {
+    /// The stamp of `path`, or `None` while it is too fresh to trust (or the platform
+    /// gives no modification time).
+    fn of(path: &Path) -> Result<Option<Self>, AnalyzerError> {
+        let meta = std::fs::metadata(path).map_err(|source| AnalyzerError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let Ok(modified) = meta.modified() else {
+            return Ok(None);
+        };
+        let settled = SystemTime::now()
+            .duration_since(modified)
+            .is_ok_and(|age| age >= SETTLE_TIME);
+        let Ok(since_epoch) = modified.duration_since(UNIX_EPOCH) else {
+            return Ok(None);
+        };
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Ok(settled.then_some(FileStamp {
+            size: meta.len(),
+            modified_secs: since_epoch.as_secs(),
+            modified_nanos: since_epoch.subsec_nanos(),
+            inode,
+        }))
     }
 }
 
@@ -279,6 +357,50 @@ mod tests {
         assert!(newer.analyze(&s.id, &s.audio, false).unwrap().from_cache);
         // The old version's entry was replaced, so the old analyzer recomputes too.
         assert!(!s.cache.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+    }
+
+    /// Makes the audio file look modified long ago, so it gets a stamp.
+    fn settle(path: &Path) {
+        let old = SystemTime::now() - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_settled_file_is_served_by_its_stamp_without_hashing() {
+        let s = setup();
+        settle(&s.audio);
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        let entry: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(s.cache.entry_path(&s.id)).unwrap()).unwrap();
+        assert!(entry["file_stamp"]["size"].as_u64().unwrap() > 0);
+        assert!(s.cache.analyze(&s.id, &s.audio, false).unwrap().from_cache);
+    }
+
+    #[test]
+    fn a_rewrite_that_keeps_the_size_is_still_noticed() {
+        let s = setup();
+        settle(&s.audio);
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        // Same length, different tone: the write moves the modification time, so the
+        // stamp no longer matches and the content hash decides.
+        write_tone(&s.audio, 220.0);
+        let again = s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        assert!(!again.from_cache);
+        assert_eq!(again.analysis.pitch.midi_note, Some(57));
+    }
+
+    #[test]
+    fn a_fresh_file_gets_no_stamp_so_it_is_always_hashed() {
+        let s = setup();
+        s.cache.analyze(&s.id, &s.audio, false).unwrap();
+        let entry: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(s.cache.entry_path(&s.id)).unwrap()).unwrap();
+        assert!(entry.get("file_stamp").is_none());
     }
 
     #[test]

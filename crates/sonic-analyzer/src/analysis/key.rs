@@ -2,6 +2,7 @@
 //! normalised to its maximum as `librosa.feature.chroma_stft` does) correlated with the
 //! Krumhansl-Kessler major and minor profiles in all twelve transpositions.
 
+use super::spectral::slice_sum;
 use super::stft::{N_BINS, N_FFT};
 
 /// Pitch-class names, C first.
@@ -25,44 +26,47 @@ const MIN_CORRELATION: f64 = 0.5;
 
 /// Folds spectra onto pitch classes.
 pub(crate) struct Chroma {
-    class_of: Vec<u8>,
-    frame: [f64; 12],
+    /// Runs of consecutive bins that belong to one pitch class.
+    runs: Vec<(std::ops::Range<usize>, usize)>,
     sum: [f64; 12],
     frames: usize,
 }
 
 impl Chroma {
-    /// Bin-to-class table at `sample_rate` (bins outside 50 Hz..5 kHz are ignored).
+    /// Bin-to-class runs at `sample_rate` (bins outside 50 Hz..5 kHz are ignored).
     pub(crate) fn new(sample_rate: f64) -> Self {
-        let class_of = (0..N_BINS)
-            .map(|k| {
-                let f = k as f64 * sample_rate / N_FFT as f64;
-                if !(MIN_HZ..=MAX_HZ).contains(&f) {
-                    return u8::MAX;
-                }
-                let midi = (69.0 + 12.0 * (f / 440.0).log2()).round() as i64;
-                midi.rem_euclid(12) as u8
-            })
-            .collect();
+        let class_of = |k: usize| {
+            let f = k as f64 * sample_rate / N_FFT as f64;
+            if !(MIN_HZ..=MAX_HZ).contains(&f) {
+                return None;
+            }
+            let midi = (69.0 + 12.0 * (f / 440.0).log2()).round() as i64;
+            Some(midi.rem_euclid(12) as usize)
+        };
+        let mut runs: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+        for k in 0..N_BINS {
+            let Some(class) = class_of(k) else { continue };
+            match runs.last_mut() {
+                Some((range, c)) if *c == class && range.end == k => range.end = k + 1,
+                _ => runs.push((k..k + 1, class)),
+            }
+        }
         Chroma {
-            class_of,
-            frame: [0.0; 12],
+            runs,
             sum: [0.0; 12],
             frames: 0,
         }
     }
 
-    /// Adds one frame's power spectrum.
+    /// Adds one frame's power spectrum, normalised to its strongest class.
     pub(crate) fn add(&mut self, power: &[f32]) {
-        self.frame = [0.0; 12];
-        for (&p, &class) in power.iter().zip(&self.class_of) {
-            if class != u8::MAX {
-                self.frame[class as usize] += p as f64;
-            }
+        let mut frame = [0.0f64; 12];
+        for (range, class) in &self.runs {
+            frame[*class] += slice_sum(&power[range.clone()]) as f64;
         }
-        let max = self.frame.iter().copied().fold(0.0, f64::max);
+        let max = frame.iter().copied().fold(0.0, f64::max);
         if max > f64::MIN_POSITIVE {
-            for (s, v) in self.sum.iter_mut().zip(self.frame) {
+            for (s, v) in self.sum.iter_mut().zip(frame) {
                 *s += v / max;
             }
             self.frames += 1;

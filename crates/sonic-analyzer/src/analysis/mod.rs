@@ -80,9 +80,25 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> SampleAnalysis {
         ),
     };
     let samples = samples.as_ref();
+
+    // Loudness (the K-weighting filter runs over every sample) is independent of the rest:
+    // on a second core it runs alongside.
+    let (loudness_lufs, analysis) = rayon::join(
+        || loudness::integrated_lufs(samples, sample_rate),
+        || measure(samples, sample_rate),
+    );
+    let mut analysis = SampleAnalysis {
+        loudness_lufs,
+        ..analysis
+    };
+    analysis.summary = summary::describe(&analysis);
+    analysis
+}
+
+/// Every feature but the loudness and the summary.
+fn measure(samples: &[f32], sample_rate: u32) -> SampleAnalysis {
     let sr = f64::from(sample_rate.max(1));
     let duration = samples.len() as f64 / sr;
-
     let levels = loudness::levels(samples);
     let envelope = Envelope::compute(samples);
     let sounding = envelope.sounding();
@@ -112,7 +128,7 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> SampleAnalysis {
     };
     let timbre = timbre::describe(&spectral, &temporal, &pitch, silent);
 
-    let mut analysis = SampleAnalysis {
+    SampleAnalysis {
         spectral,
         temporal,
         pitch,
@@ -122,12 +138,10 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> SampleAnalysis {
         tempo_bpm,
         onset_count: u32::try_from(onsets.len()).unwrap_or(u32::MAX),
         key,
-        loudness_lufs: loudness::integrated_lufs(samples, sample_rate),
+        loudness_lufs: None,
         waveform: waveform::overview(samples),
         summary: String::new(),
-    };
-    analysis.summary = summary::describe(&analysis);
-    analysis
+    }
 }
 
 /// Everything the single STFT pass collects.
@@ -141,7 +155,7 @@ struct Spectra {
 impl Spectra {
     fn compute(samples: &[f32], sample_rate: f64, sounding: &[bool]) -> Self {
         let frames = stft::frame_count(samples.len());
-        let tables = SpectralTables::new(sample_rate);
+        let mut tables = SpectralTables::new(sample_rate);
         let mel_bank = MelBank::new(sample_rate);
         let mut spectra = Spectra {
             shapes: Vec::with_capacity(frames),
@@ -151,7 +165,9 @@ impl Spectra {
         };
         let mut mel = [0.0f32; N_MELS];
         Stft::new().for_each_frame(samples, |t, power| {
-            spectra.shapes.push(spectral::frame_shape(power, &tables));
+            spectra
+                .shapes
+                .push(spectral::frame_shape(power, &mut tables));
             if sounding.get(t).copied().unwrap_or(false) {
                 spectra.bands.add(power, &tables);
                 spectra.chroma.add(power);

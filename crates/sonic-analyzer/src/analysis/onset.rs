@@ -11,10 +11,10 @@ const TOP_DB: f32 = 80.0;
 const AMIN: f32 = 1e-10;
 
 /// A Slaney-style mel filterbank (librosa's default `htk=False, norm="slaney"`), stored
-/// sparsely: each FFT bin feeds at most two neighbouring bands.
+/// as each band's contiguous run of non-zero weights.
 pub(crate) struct MelBank {
-    /// For each bin: the first band it feeds and the weights into that band and the next.
-    taps: Vec<(usize, f32, f32)>,
+    /// For each band: its first bin and its weights from there.
+    bands: Vec<(usize, Vec<f32>)>,
 }
 
 fn hz_to_mel(hz: f64) -> f64 {
@@ -48,37 +48,46 @@ impl MelBank {
         let edges: Vec<f64> = (0..N_MELS + 2)
             .map(|i| mel_to_hz(max_mel * i as f64 / (N_MELS + 1) as f64))
             .collect();
-        let taps = (0..N_BINS)
-            .map(|k| {
-                let f = k as f64 * sample_rate / N_FFT as f64;
-                // Band m rises over edges[m]..edges[m+1] and falls over edges[m+1]..edges[m+2].
-                let weight = |m: usize| -> f32 {
-                    if m >= N_MELS {
-                        return 0.0;
-                    }
+        let bands = (0..N_MELS)
+            .map(|m| {
+                let weight = |k: usize| -> f32 {
+                    let f = k as f64 * sample_rate / N_FFT as f64;
                     let lower = (f - edges[m]) / (edges[m + 1] - edges[m]);
                     let upper = (edges[m + 2] - f) / (edges[m + 2] - edges[m + 1]);
                     let norm = 2.0 / (edges[m + 2] - edges[m]);
                     (lower.min(upper).max(0.0) * norm) as f32
                 };
-                // The first band whose falling edge lies above f.
-                let m = edges[2..].iter().position(|&e| e > f).unwrap_or(N_MELS);
-                (m, weight(m), weight(m + 1))
+                let first = (0..N_BINS).find(|&k| weight(k) > 0.0).unwrap_or(N_BINS);
+                let last = (first..N_BINS).rev().find(|&k| weight(k) > 0.0);
+                let weights = match last {
+                    Some(last) => (first..=last).map(weight).collect(),
+                    None => Vec::new(),
+                };
+                (first, weights)
             })
             .collect();
-        MelBank { taps }
+        MelBank { bands }
     }
 
     /// Adds `power`'s mel band energies into `bands` (zeroed first).
     pub(crate) fn apply(&self, power: &[f32], bands: &mut [f32; N_MELS]) {
-        bands.fill(0.0);
-        for (&p, &(m, w0, w1)) in power.iter().zip(&self.taps) {
-            if m < N_MELS {
-                bands[m] += w0 * p;
+        for (out, (first, weights)) in bands.iter_mut().zip(&self.bands) {
+            let mut lanes = [0.0f32; 8];
+            let power = &power[*first..*first + weights.len()];
+            let mut w = weights.chunks_exact(8);
+            let mut p = power.chunks_exact(8);
+            for (wc, pc) in (&mut w).zip(&mut p) {
+                for i in 0..8 {
+                    lanes[i] += wc[i] * pc[i];
+                }
             }
-            if m + 1 < N_MELS {
-                bands[m + 1] += w1 * p;
-            }
+            let tail: f32 = w
+                .remainder()
+                .iter()
+                .zip(p.remainder())
+                .map(|(a, b)| a * b)
+                .sum();
+            *out = lanes.iter().sum::<f32>() + tail;
         }
     }
 }

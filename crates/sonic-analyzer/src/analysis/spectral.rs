@@ -22,88 +22,187 @@ pub(crate) struct FrameShape {
     pub flatness: f32,
 }
 
-/// Per-bin lookup tables for one sample rate.
+/// Per-bin tables for one sample rate, and the scratch buffer of the per-frame pass.
 pub(crate) struct SpectralTables {
-    freqs: Vec<f64>,
-    band_of: Vec<u8>,
+    freqs: Vec<f32>,
+    band_ranges: [std::ops::Range<usize>; 6],
+    magnitude: Vec<f32>,
+    block_sums: Vec<f32>,
 }
 
 impl SpectralTables {
-    /// Bin centre frequencies and band membership at `sample_rate`.
+    /// Bin centre frequencies and band ranges at `sample_rate`.
     pub(crate) fn new(sample_rate: f64) -> Self {
-        let freqs: Vec<f64> = (0..N_BINS)
-            .map(|k| k as f64 * sample_rate / N_FFT as f64)
-            .collect();
-        let band_of = freqs
-            .iter()
-            .map(|&f| BAND_EDGES.iter().take_while(|&&edge| f >= edge).count() as u8)
-            .collect();
-        SpectralTables { freqs, band_of }
+        let freq = |k: usize| k as f64 * sample_rate / N_FFT as f64;
+        let band_of = |k: usize| {
+            BAND_EDGES
+                .iter()
+                .take_while(|&&edge| freq(k) >= edge)
+                .count()
+        };
+        // Bands are contiguous runs of bins, so each is a slice of the spectrum.
+        let band_ranges = std::array::from_fn(|band| {
+            let start = (0..N_BINS).find(|&k| band_of(k) >= band).unwrap_or(N_BINS);
+            let end = (0..N_BINS).find(|&k| band_of(k) > band).unwrap_or(N_BINS);
+            start..end.max(start)
+        });
+        SpectralTables {
+            freqs: (0..N_BINS).map(|k| freq(k) as f32).collect(),
+            band_ranges,
+            magnitude: vec![0.0; N_BINS],
+            block_sums: vec![0.0; N_BINS / ROLLOFF_BLOCK],
+        }
     }
 }
+
+/// Sum of `values` in eight lanes, over exact chunks (vectorises).
+pub(crate) fn slice_sum(values: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let mut chunks = values.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+}
+
+/// Bins per roll-off search block.
+const ROLLOFF_BLOCK: usize = 32;
 
 /// Centroid, bandwidth (p = 2) and roll-off from the magnitude spectrum, flatness from the
 /// power spectrum, as `librosa.feature.spectral_*` compute them. A silent frame gives zeros
 /// (librosa gives flatness 1 there; a silent frame is never averaged in anyway).
-pub(crate) fn frame_shape(power: &[f32], tables: &SpectralTables) -> FrameShape {
-    let mut sum = 0.0f64;
-    let mut sum_f = 0.0f64;
-    let mut sum_f2 = 0.0f64;
-    for (&p, &f) in power.iter().zip(&tables.freqs) {
-        let s = (p as f64).sqrt();
-        sum += s;
-        sum_f += s * f;
-        sum_f2 += s * f * f;
+///
+/// The loops run in eight f32 lanes over 32-bin blocks so they vectorise; the last
+/// (Nyquist) bin is added on its own.
+pub(crate) fn frame_shape(power: &[f32], tables: &mut SpectralTables) -> FrameShape {
+    let SpectralTables {
+        freqs,
+        magnitude,
+        block_sums,
+        ..
+    } = tables;
+    let mut sum_lanes = [0.0f32; 8];
+    let mut weighted_lanes = [0.0f32; 8];
+    let blocks = power.len() / ROLLOFF_BLOCK;
+    for (b, block_sum) in block_sums.iter_mut().enumerate().take(blocks) {
+        let range = b * ROLLOFF_BLOCK..(b + 1) * ROLLOFF_BLOCK;
+        let mut block_lanes = [0.0f32; 8];
+        for ((m, p), f) in magnitude[range.clone()]
+            .chunks_exact_mut(8)
+            .zip(power[range.clone()].chunks_exact(8))
+            .zip(freqs[range].chunks_exact(8))
+        {
+            for i in 0..8 {
+                m[i] = p[i].sqrt();
+                block_lanes[i] += m[i];
+                weighted_lanes[i] += m[i] * f[i];
+            }
+        }
+        for i in 0..8 {
+            sum_lanes[i] += block_lanes[i];
+        }
+        *block_sum = block_lanes.iter().sum();
     }
-    if sum <= f64::MIN_POSITIVE {
+    let mut sum = sum_lanes.iter().sum::<f32>() as f64;
+    let mut sum_f = weighted_lanes.iter().sum::<f32>() as f64;
+    for k in blocks * ROLLOFF_BLOCK..power.len() {
+        magnitude[k] = power[k].sqrt();
+        sum += magnitude[k] as f64;
+        sum_f += (magnitude[k] * freqs[k]) as f64;
+    }
+    if sum <= f64::from(f32::MIN_POSITIVE) {
         return FrameShape::default();
     }
-    let centroid = sum_f / sum;
-    // Σ s (f - c)² / Σ s, expanded so one pass suffices.
-    let variance = (sum_f2 / sum - centroid * centroid).max(0.0);
+    let centroid = (sum_f / sum) as f32;
 
-    let threshold = ROLL_PERCENT * sum;
-    let mut cumulative = 0.0f64;
-    let mut rolloff = tables.freqs[N_BINS - 1];
-    for (&p, &f) in power.iter().zip(&tables.freqs) {
-        cumulative += (p as f64).sqrt();
+    // Second pass around the centroid: no cancellation for narrow, high spectra.
+    let mut spread_lanes = [0.0f32; 8];
+    let mut m_chunks = magnitude.chunks_exact(8);
+    let mut f_chunks = freqs.chunks_exact(8);
+    for (m, f) in (&mut m_chunks).zip(&mut f_chunks) {
+        for i in 0..8 {
+            let d = f[i] - centroid;
+            spread_lanes[i] += m[i] * d * d;
+        }
+    }
+    let tail: f32 = m_chunks
+        .remainder()
+        .iter()
+        .zip(f_chunks.remainder())
+        .map(|(&m, &f)| m * (f - centroid) * (f - centroid))
+        .sum();
+    let spread = (spread_lanes.iter().sum::<f32>() + tail) as f64;
+
+    // Roll-off: the block where the cumulative sum crosses, then the bin inside it.
+    let threshold = (ROLL_PERCENT * sum) as f32;
+    let mut cumulative = 0.0f32;
+    let mut rolloff = freqs[power.len() - 1];
+    let mut from = blocks * ROLLOFF_BLOCK;
+    for (b, &block_sum) in block_sums[..blocks].iter().enumerate() {
+        if cumulative + block_sum >= threshold {
+            from = b * ROLLOFF_BLOCK;
+            break;
+        }
+        cumulative += block_sum;
+    }
+    for k in from..power.len() {
+        cumulative += magnitude[k];
         if cumulative >= threshold {
-            rolloff = f;
+            rolloff = freqs[k];
             break;
         }
     }
 
     FrameShape {
-        centroid: centroid as f32,
-        bandwidth: variance.sqrt() as f32,
-        rolloff: rolloff as f32,
+        centroid,
+        bandwidth: (spread / sum).max(0.0).sqrt() as f32,
+        rolloff,
         flatness: flatness(power) as f32,
     }
 }
 
-/// Geometric over arithmetic mean of the floored power spectrum. Products of eight values
-/// (each within 1e-10..1e7) stay inside f64's range, so one logarithm serves eight bins.
+/// Splits a positive normal f64 into a mantissa in 1..2 and a power of two.
+fn split_exponent(x: f64) -> (f64, i64) {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let mantissa = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    (mantissa, exponent)
+}
+
+/// Geometric over arithmetic mean of the floored power spectrum. The logarithms are summed
+/// as products: four lanes multiply 16 values each (within 1e-160..1e192, safe in f64),
+/// then move their powers of two into an integer, so one logarithm serves a whole frame.
 fn flatness(power: &[f32]) -> f64 {
-    let mut log_sum = 0.0f64;
-    let mut sum = 0.0f64;
-    let mut chunks = power.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut product = 1.0f64;
-        for &p in chunk {
-            let v = (p as f64).max(FLATNESS_AMIN);
-            product *= v;
-            sum += v;
+    let mut product = [1.0f64; 4];
+    let mut exponent = 0i64;
+    let mut sum = [0.0f64; 4];
+    let mut blocks = power.chunks_exact(64);
+    for block in &mut blocks {
+        for quad in block.chunks_exact(4) {
+            for lane in 0..4 {
+                let v = (quad[lane] as f64).clamp(FLATNESS_AMIN, 1e12);
+                product[lane] *= v;
+                sum[lane] += v;
+            }
         }
-        log_sum += product.ln();
+        for lane in &mut product {
+            let (mantissa, e) = split_exponent(*lane);
+            *lane = mantissa;
+            exponent += e;
+        }
     }
-    for &p in chunks.remainder() {
-        let v = (p as f64).max(FLATNESS_AMIN);
+    let mut log_sum =
+        exponent as f64 * std::f64::consts::LN_2 + product.iter().map(|p| p.ln()).sum::<f64>();
+    let mut total = sum.iter().sum::<f64>();
+    for &p in blocks.remainder() {
+        let v = (p as f64).clamp(FLATNESS_AMIN, 1e12);
         log_sum += v.ln();
-        sum += v;
+        total += v;
     }
     let n = power.len() as f64;
-    let arithmetic = sum / n;
-    ((log_sum / n).exp() / arithmetic).clamp(0.0, 1.0)
+    ((log_sum / n).exp() / (total / n)).clamp(0.0, 1.0)
 }
 
 /// Power per band summed over the frames that sound.
@@ -115,8 +214,8 @@ pub(crate) struct BandEnergy {
 impl BandEnergy {
     /// Adds one frame's power spectrum.
     pub(crate) fn add(&mut self, power: &[f32], tables: &SpectralTables) {
-        for (&p, &band) in power.iter().zip(&tables.band_of) {
-            self.power[band as usize] += p as f64;
+        for (total, range) in self.power.iter_mut().zip(&tables.band_ranges) {
+            *total += slice_sum(&power[range.clone()]) as f64;
         }
     }
 
@@ -176,7 +275,7 @@ mod tests {
     fn a_single_bin_has_its_frequency_as_centroid_and_no_bandwidth() {
         let mut power = vec![0.0f32; N_BINS];
         power[100] = 4.0;
-        let shape = frame_shape(&power, &tables());
+        let shape = frame_shape(&power, &mut tables());
         let f = 100.0 * 44_100.0 / N_FFT as f32;
         assert!((shape.centroid - f).abs() < 1e-3);
         assert!(shape.bandwidth < 1e-2);
@@ -187,14 +286,24 @@ mod tests {
     #[test]
     fn a_flat_spectrum_is_perfectly_flat_and_centred_at_half_nyquist() {
         let power = vec![1.0f32; N_BINS];
-        let shape = frame_shape(&power, &tables());
+        let shape = frame_shape(&power, &mut tables());
         assert!((shape.flatness - 1.0).abs() < 1e-6);
         assert!((shape.centroid - 11_025.0).abs() < 1.0);
     }
 
     #[test]
+    fn flatness_matches_the_direct_formula_on_an_uneven_spectrum() {
+        let power: Vec<f32> = (0..N_BINS).map(|k| 1e-6 + (k % 37) as f32 * 3.5).collect();
+        let n = power.len() as f64;
+        let floored = power.iter().map(|&p| (p as f64).max(FLATNESS_AMIN));
+        let log_mean = floored.clone().map(f64::ln).sum::<f64>() / n;
+        let expected = log_mean.exp() / (floored.sum::<f64>() / n);
+        assert!((flatness(&power) - expected).abs() < 1e-9 * expected.max(1.0));
+    }
+
+    #[test]
     fn a_silent_frame_gives_zeros_not_nan() {
-        let shape = frame_shape(&vec![0.0; N_BINS], &tables());
+        let shape = frame_shape(&vec![0.0; N_BINS], &mut tables());
         assert_eq!(shape, FrameShape::default());
     }
 

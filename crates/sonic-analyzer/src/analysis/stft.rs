@@ -78,9 +78,25 @@ impl Stft {
     /// `power[k] = |X_t(k)|²` for bins `0..N_BINS`.
     pub(crate) fn for_each_frame(&mut self, samples: &[f32], mut visit: impl FnMut(usize, &[f32])) {
         for t in 0..frame_count(samples.len()) {
-            copy_centred_frame(samples, t, &mut self.input);
-            for (x, w) in self.input.iter_mut().zip(&self.window) {
-                *x *= w;
+            let start = (t * HOP).checked_sub(N_FFT / 2);
+            match start.filter(|&s| s + N_FFT <= samples.len()) {
+                // Inside the signal (nearly every frame): window straight from the samples.
+                Some(s) => {
+                    for ((x, &y), &w) in self
+                        .input
+                        .iter_mut()
+                        .zip(&samples[s..s + N_FFT])
+                        .zip(&self.window)
+                    {
+                        *x = y * w;
+                    }
+                }
+                None => {
+                    copy_centred_frame(samples, t, &mut self.input);
+                    for (x, w) in self.input.iter_mut().zip(&self.window) {
+                        *x *= w;
+                    }
+                }
             }
             // The buffers have the lengths the plan asked for, so this cannot fail.
             self.fft
