@@ -128,3 +128,182 @@ impl Run {
         self.stderr.trim_end()
     }
 }
+
+/// A running `sonic-server` on an ephemeral port of 127.0.0.1; killed when dropped.
+pub struct Server {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+}
+
+impl Server {
+    /// Starts `sonic-server --data-dir <data> --addr 127.0.0.1:0 ARGS...` with `env`, and
+    /// waits until it listens.
+    pub fn start(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        use std::io::BufRead;
+        static BIN: OnceLock<PathBuf> = OnceLock::new();
+        let bin = BIN.get_or_init(|| workspace_bin("sonic-server", "sonic-server"));
+        let mut command = Command::new(bin);
+        command
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("SONIC_API_TOKEN")
+            .env_remove("SONIC_DATA_DIR")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("start sonic-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let base = line
+            .trim()
+            .strip_prefix("sonic-server listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, base }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits for the exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let code = self.child.wait().expect("wait").code();
+        std::mem::forget(self);
+        code
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response: status and parsed JSON body (Null when not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The body as JSON.
+    pub json: serde_json::Value,
+}
+
+/// Sends `method path` with an optional JSON body and optional bearer token; never fails on
+/// an HTTP error status.
+pub fn call(
+    server: &Server,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+    token: Option<&str>,
+) -> Reply {
+    let mut request = ureq::request(method, &server.url(path));
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    let result = match body {
+        Some(body) => request.send_json(body),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(response) => response,
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    let status = response.status();
+    let text = response.into_string().unwrap_or_default();
+    Reply {
+        status,
+        json: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+/// A mono 16-bit WAV of `seconds` of a sine at `freq` Hz, 44.1 kHz.
+pub fn sine_wav(freq: f64, seconds: f64) -> Vec<u8> {
+    let rate = 44_100u32;
+    let frames = (seconds * f64::from(rate)) as u32;
+    let mut out = Vec::with_capacity(44 + frames as usize * 2);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + frames * 2).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(frames * 2).to_le_bytes());
+    for i in 0..frames {
+        let t = f64::from(i) / f64::from(rate);
+        let v = (0.5 * (2.0 * std::f64::consts::PI * freq * t).sin() * 32767.0) as i16;
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+/// Uploads `bytes` as `file_name` with multipart form fields `name` and `category`.
+pub fn upload(
+    server: &Server,
+    file_name: &str,
+    bytes: &[u8],
+    name: &str,
+    token: Option<&str>,
+) -> Reply {
+    let boundary = "sonic-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (field, value) in [("name", name), ("category", "Tests")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut request = ureq::post(&server.url("/api/samples/upload")).set(
+        "Content-Type",
+        &format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    let response = match request.send_bytes(&body) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("upload: {e}"),
+    };
+    let status = response.status();
+    let text = response.into_string().unwrap_or_default();
+    Reply {
+        status,
+        json: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    }
+}

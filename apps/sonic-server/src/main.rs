@@ -56,6 +56,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
         )
         .with_target(false)
+        .with_writer(std::io::stderr)
         .init();
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,

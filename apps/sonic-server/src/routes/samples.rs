@@ -101,9 +101,10 @@ pub struct AnalysisResponse {
     pub analysis: SampleAnalysis,
 }
 
-/// A `Read` over the chunks of an upload, fed from the async side.
+/// A `Read` over the chunks of an upload, fed from the async side. A failed upload (too
+/// large, cut off) arrives as an error, so the import fails and keeps nothing.
 struct ChunkReader {
-    chunks: mpsc::Receiver<Vec<u8>>,
+    chunks: mpsc::Receiver<std::io::Result<Vec<u8>>>,
     current: Vec<u8>,
     offset: usize,
 }
@@ -113,7 +114,7 @@ impl Read for ChunkReader {
         while self.offset == self.current.len() {
             match self.chunks.recv() {
                 Ok(chunk) => {
-                    self.current = chunk;
+                    self.current = chunk?;
                     self.offset = 0;
                 }
                 Err(_) => return Ok(0),
@@ -144,7 +145,7 @@ async fn upload_sample(
             "category" => category = Some(field.text().await.map_err(multipart_error)?),
             "file" => {
                 let file_name = field.file_name().unwrap_or("upload").to_string();
-                let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
+                let (tx, rx) = mpsc::sync_channel::<std::io::Result<Vec<u8>>>(8);
                 let library = state.clone();
                 let (n, c) = (name.clone(), category.clone());
                 let import = tokio::task::spawn_blocking(move || {
@@ -157,20 +158,35 @@ async fn upload_sample(
                         .samples
                         .import_reader(reader, &file_name, n.as_deref(), c.as_deref())
                 });
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                let mut failure = None;
+                loop {
+                    let item = match field.chunk().await {
+                        Ok(Some(chunk)) => Ok(chunk.to_vec()),
+                        Ok(None) => break,
+                        Err(e) => {
+                            failure = Some(multipart_error(e));
+                            Err(std::io::Error::other("the upload was cut off"))
+                        }
+                    };
+                    let stop = item.is_err();
                     let tx = tx.clone();
                     // The importer stops reading past the size limit; then sending fails.
-                    let sent = tokio::task::spawn_blocking(move || tx.send(chunk.to_vec()))
+                    let sent = tokio::task::spawn_blocking(move || tx.send(item))
                         .await
                         .map_err(|e| ApiError::internal(e.to_string()))?;
-                    if sent.is_err() {
+                    if stop || sent.is_err() {
                         break;
                     }
                 }
                 drop(tx);
-                let meta = import
+                let result = import
                     .await
-                    .map_err(|e| ApiError::internal(e.to_string()))??;
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                if let Some(failure) = failure {
+                    // The import saw the error and kept nothing; report the upload's problem.
+                    return Err(failure);
+                }
+                let meta = result?;
                 imported = Some(meta);
             }
             _ => {}
