@@ -4,8 +4,9 @@
 //! source `ai` per batch that changed something); LLM [`tools`](tool_definitions) generated
 //! from the Rust types; and [`build_context`], a compact text rendering of a composition.
 //!
-//! It never touches files itself (saving goes through `sonic-daw` and `sonic-store`) and never
-//! calls a model.
+//! It never touches files itself (saving goes through `sonic-daw` and `sonic-store`). The
+//! [`chat`] agent is the one part that calls a model: over HTTP, through an [`llm`] provider
+//! (Anthropic or OpenAI-compatible) configured from the environment.
 //!
 //! ```
 //! use sonic_ai::{execute_batch, DawAction};
@@ -28,8 +29,10 @@
 
 mod action;
 mod batch;
+mod chat;
 mod context;
 mod execute;
+pub mod llm;
 pub mod params;
 mod tools;
 
@@ -38,6 +41,7 @@ pub use batch::{
     apply_batch, execute_batch, execute_parsed, parse_actions, ActionResult, AppliedBatch,
     BatchReport,
 };
+pub use chat::{chat, chat_tools, system_prompt, ChatError, ChatOptions, ChatOutcome};
 pub use context::{build_context, ContextOptions};
 pub use execute::{execute, expand_notes, ActionError, Done};
 pub use tools::{tool_definitions, tools, Tool, ToolFormat};
