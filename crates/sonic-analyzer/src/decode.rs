@@ -88,6 +88,18 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, AnalyzerError> {
 }
 
 /// Decodes all of `path` into one mono buffer, in one pass.
+///
+/// ```no_run
+/// let audio = sonic_analyzer::decode_file(std::path::Path::new("recording.webm"))?;
+/// println!(
+///     "{} {} Hz, {:.2} s, {} mono samples",
+///     audio.info.codec,
+///     audio.info.sample_rate,
+///     audio.info.duration_secs,
+///     audio.samples.len()
+/// );
+/// # Ok::<(), sonic_analyzer::AnalyzerError>(())
+/// ```
 pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
     let mut stream = AudioStream::open(path)?;
     let mut samples = Vec::with_capacity(stream.expected_frames());

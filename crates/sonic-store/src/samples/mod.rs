@@ -69,6 +69,43 @@ pub struct SampleListing {
 }
 
 /// The sample library of one data directory.
+///
+/// ```
+/// use std::{path::Path, sync::Arc, time::Duration};
+/// use sonic_store::{AudioProbe, DataDirLock, ProbedAudio, SampleLibrary, StorageConfig};
+///
+/// /// Takes anything starting with `RIFF` for one second of WAV (Sonic's real probe,
+/// /// `sonic_analyzer::SymphoniaProbe`, decodes a packet).
+/// struct RiffProbe;
+/// impl AudioProbe for RiffProbe {
+///     fn probe(&self, path: &Path) -> Result<ProbedAudio, String> {
+///         let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+///         if !bytes.starts_with(b"RIFF") {
+///             return Err("not a RIFF file".into());
+///         }
+///         Ok(ProbedAudio {
+///             duration_secs: 1.0,
+///             sample_rate: 44_100,
+///             channels: 1,
+///             codec: "pcm_s16le".into(),
+///             container: "wav".into(),
+///             extension: "wav".into(),
+///         })
+///     }
+/// }
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let config = StorageConfig::new(dir.path().join("data"));
+/// config.ensure_directories()?;
+/// let lock = DataDirLock::acquire(&config, Duration::ZERO)?;
+/// let library = SampleLibrary::open(config, lock, Arc::new(RiffProbe))?;
+/// let kick = library.import_reader(&b"RIFF....WAVE"[..], "kick.mp3", None, Some("Drums"))?;
+/// assert_eq!(kick.name, "kick");
+/// assert_eq!(kick.file_name, format!("{}.wav", kick.id)); // named by content, not by name
+/// assert!(library.import_reader(&b"hello"[..], "notes.txt", None, None).is_err());
+/// assert_eq!(library.list()?.samples, vec![kick]);
+/// # Ok::<(), sonic_store::StoreError>(())
+/// ```
 pub struct SampleLibrary {
     config: StorageConfig,
     lock: Option<DataDirLock>,
