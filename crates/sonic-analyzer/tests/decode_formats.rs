@@ -43,6 +43,24 @@ fn every_wav_sample_format_decodes_to_the_tone() {
 }
 
 #[test]
+fn extensible_wavs_as_daws_write_them_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, codec) in [
+        (WavFormat::Extensible(24, false), "pcm_s24le"),
+        (WavFormat::Extensible(16, false), "pcm_s16le"),
+        (WavFormat::Extensible(32, true), "pcm_f32le"),
+    ] {
+        let path = dir.path().join(format!("ext-{codec}.wav"));
+        write_wav(&path, format, 48_000, &tone(440.0, 0.5, 48_000, 0.5, 2));
+        let audio = decode_file(&path).unwrap_or_else(|e| panic!("{codec}: {e}"));
+        assert_eq!(audio.info.codec, codec);
+        assert_eq!((audio.info.sample_rate, audio.info.channels), (48_000, 2));
+        assert_eq!(audio.samples.len(), 24_000);
+        assert!((rms(&audio.samples) - TONE_RMS).abs() < 0.005, "{codec}");
+    }
+}
+
+#[test]
 fn channels_are_mixed_down_by_their_mean() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("left-only.wav");

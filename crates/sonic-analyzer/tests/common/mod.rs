@@ -12,6 +12,9 @@ pub enum WavFormat {
     Int(u16),
     /// IEEE float of 32 or 64 bits.
     Float(u16),
+    /// `WAVE_FORMAT_EXTENSIBLE` (what DAWs write for 24-bit and multichannel files) around
+    /// integer PCM (`false`) or float (`true`) of the given bits.
+    Extensible(u16, bool),
 }
 
 /// Writes `frames` (one `Vec` of channel values per frame, in -1.0..=1.0) as a WAV file.
@@ -20,12 +23,18 @@ pub fn write_wav(path: &Path, format: WavFormat, rate: u32, frames: &[Vec<f64>])
     let (tag, bits) = match format {
         WavFormat::Int(bits) => (1u16, bits),
         WavFormat::Float(bits) => (3u16, bits),
+        WavFormat::Extensible(bits, _) => (0xfffe, bits),
+    };
+    let sample_format = match format {
+        WavFormat::Extensible(bits, true) => WavFormat::Float(bits),
+        WavFormat::Extensible(bits, false) => WavFormat::Int(bits),
+        plain => plain,
     };
     let block_align = channels * bits / 8;
     let mut data = Vec::with_capacity(frames.len() * usize::from(block_align));
     for frame in frames {
         for &x in frame {
-            match format {
+            match sample_format {
                 WavFormat::Int(8) => {
                     data.push(((x.clamp(-1.0, 1.0) * 127.0).round() + 128.0) as u8)
                 }
@@ -44,17 +53,31 @@ pub fn write_wav(path: &Path, format: WavFormat, rate: u32, frames: &[Vec<f64>])
             }
         }
     }
-    let mut bytes = Vec::with_capacity(data.len() + 44);
+    let extensible = matches!(format, WavFormat::Extensible(..));
+    let fmt_len: u32 = if extensible { 40 } else { 16 };
+    let mut bytes = Vec::with_capacity(data.len() + 68);
     bytes.extend_from_slice(b"RIFF");
-    bytes.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&(20 + fmt_len + data.len() as u32).to_le_bytes());
     bytes.extend_from_slice(b"WAVEfmt ");
-    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&fmt_len.to_le_bytes());
     bytes.extend_from_slice(&tag.to_le_bytes());
     bytes.extend_from_slice(&channels.to_le_bytes());
     bytes.extend_from_slice(&rate.to_le_bytes());
     bytes.extend_from_slice(&(rate * u32::from(block_align)).to_le_bytes());
     bytes.extend_from_slice(&block_align.to_le_bytes());
     bytes.extend_from_slice(&bits.to_le_bytes());
+    if extensible {
+        let float = matches!(format, WavFormat::Extensible(_, true));
+        bytes.extend_from_slice(&22u16.to_le_bytes()); // cbSize
+        bytes.extend_from_slice(&bits.to_le_bytes()); // valid bits
+        let mask: u32 = if channels == 2 { 0b11 } else { 0b100 }; // FL|FR, or FC
+        bytes.extend_from_slice(&mask.to_le_bytes());
+        // The sub-format GUID: the plain format tag, then the fixed KSDATAFORMAT suffix.
+        bytes.extend_from_slice(&(if float { 3u16 } else { 1u16 }).to_le_bytes());
+        bytes.extend_from_slice(&[
+            0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71,
+        ]);
+    }
     bytes.extend_from_slice(b"data");
     bytes.extend_from_slice(&(data.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&data);

@@ -173,13 +173,19 @@ impl SampleLibrary {
         name: Option<&str>,
         category: Option<&str>,
     ) -> Result<SampleMeta> {
-        let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => StoreError::NotAudio {
-                file: path.display().to_string(),
-                reason: "no such file".into(),
-            },
-            _ => StoreError::io("open", path)(e),
-        })?;
+        let refused = |reason: &str| StoreError::NotAudio {
+            file: path.display().to_string(),
+            reason: reason.to_string(),
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => return Err(refused("not a regular file")),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(refused("no such file"))
+            }
+            Err(e) => return Err(StoreError::io("stat", path)(e)),
+        }
+        let file = std::fs::File::open(path).map_err(StoreError::io("open", path))?;
         // Errors name the file as the caller gave it; the default name is its stem.
         let file_name = path.display().to_string();
         self.import_reader(file, &file_name, name, category)

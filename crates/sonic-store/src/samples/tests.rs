@@ -363,3 +363,17 @@ fn temp_files_of_an_interrupted_import_are_removed_on_open() {
     SampleLibrary::open(f.config.clone(), f.lock.clone(), Arc::new(FakeProbe)).unwrap();
     assert!(!stray.exists());
 }
+
+#[test]
+fn a_folder_or_a_missing_file_is_refused_as_bad_input() {
+    let f = fixture();
+    for path in [
+        f.config.compositions_dir.clone(),
+        f.config.data_dir.join("nope.wav"),
+    ] {
+        let err = f.library.import_file(&path, None, None).unwrap_err();
+        assert!(matches!(err, StoreError::NotAudio { .. }), "{err}");
+        assert!(err.is_bad_input());
+    }
+    assert!(sample_dir_names(&f).is_empty());
+}
