@@ -61,6 +61,49 @@ fn unwrap_descriptions(value: &mut Value) {
     }
 }
 
+/// The names the catalogues allow, by parameter name: an LLM picks from the list instead of
+/// guessing. Taken from the embedded registries, so the schema follows the data.
+fn catalogue_choices(property: &str) -> Option<Vec<Value>> {
+    use sonic_daw::registry;
+    let names: Vec<Value> = match property {
+        "effect_name" => registry::effects().iter().map(|e| json!(e.name)).collect(),
+        "instrument" => registry::instruments()
+            .iter()
+            .map(|i| json!(i.name))
+            .collect(),
+        "kit_id" => registry::drum_kits().iter().map(|k| json!(k.id)).collect(),
+        _ => return None,
+    };
+    Some(names)
+}
+
+/// Adds `enum` lists of catalogue names to the properties that take one.
+fn add_catalogue_choices(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                for (name, schema) in properties.iter_mut() {
+                    if let (Some(mut choices), Value::Object(schema)) =
+                        (catalogue_choices(name), schema)
+                    {
+                        let nullable = schema
+                            .get("type")
+                            .and_then(Value::as_array)
+                            .is_some_and(|types| types.contains(&json!("null")));
+                        if nullable {
+                            choices.push(Value::Null);
+                        }
+                        schema.insert("enum".into(), Value::Array(choices));
+                    }
+                }
+            }
+            map.values_mut().for_each(add_catalogue_choices);
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_catalogue_choices),
+        _ => {}
+    }
+}
+
 /// One tool: its name, description and parameter schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tool {
@@ -79,6 +122,7 @@ pub fn tools() -> Vec<Tool> {
         .map(|(name, schema)| {
             let mut parameters = schema.to_value();
             unwrap_descriptions(&mut parameters);
+            add_catalogue_choices(&mut parameters);
             let description = match parameters.as_object_mut() {
                 Some(object) => {
                     object.remove("title");
@@ -122,6 +166,7 @@ pub fn tool_definitions(format: ToolFormat) -> Value {
         ToolFormat::Schema => {
             let mut schema = schemars::schema_for!(DawAction).to_value();
             unwrap_descriptions(&mut schema);
+            add_catalogue_choices(&mut schema);
             schema
         }
     }
@@ -178,6 +223,18 @@ mod tests {
         assert_eq!(
             find("set_effect_parameter")["properties"]["parameter"]["type"],
             "string"
+        );
+        let effects = find("add_effect")["properties"]["effect_name"]["enum"].clone();
+        assert_eq!(effects.as_array().map(Vec::len), Some(15));
+        let instruments = find("create_track")["properties"]["instrument"]["enum"].clone();
+        assert_eq!(
+            instruments.as_array().map(Vec::len),
+            Some(172),
+            "171 names and null"
+        );
+        assert_eq!(
+            find("set_drum_kit")["properties"]["kit_id"]["enum"][0],
+            "808-core"
         );
         let param = find("set_track_parameter");
         let choices: Vec<&Value> = param["properties"]["parameter"]["oneOf"]
