@@ -279,3 +279,40 @@ fn listing_an_empty_library_needs_no_data_directory() {
     assert!(run.ok().contains("No samples"));
     assert!(!sandbox.data_dir().exists(), "listing creates nothing");
 }
+
+#[test]
+fn concurrent_import_processes_never_lose_an_entry() {
+    let sandbox = Sandbox::new();
+    let files = [
+        fixture("tone.flac"),
+        fixture("tone.mp3"),
+        fixture("tone.aiff"),
+    ];
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(sonic_e2e::sonic_bin())
+                .arg("--data-dir")
+                .arg(sandbox.data_dir())
+                .args(["sample", "import"])
+                .args(&files)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start sonic")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(listed(&sandbox).len(), 12);
+    assert_eq!(
+        sample_files(&sandbox).len(),
+        13,
+        "12 files and metadata.json"
+    );
+}

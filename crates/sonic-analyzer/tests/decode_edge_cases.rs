@@ -132,7 +132,8 @@ fn a_missing_file_is_an_io_error_on_the_callers_side() {
 }
 
 #[test]
-fn a_truncated_flac_mp3_or_wav_decodes_what_is_there() {
+fn a_truncated_flac_mp3_wav_or_live_webm_decodes_what_is_there() {
+    // Live WebM is what a browser's MediaRecorder writes: a cut upload keeps its audio.
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("tone.wav");
     write_wav(
@@ -141,7 +142,12 @@ fn a_truncated_flac_mp3_or_wav_decodes_what_is_there() {
         44_100,
         &tone(440.0, 0.5, 44_100, 1.0, 2),
     );
-    for source in [fixture("tone.flac"), fixture("tone.mp3"), wav] {
+    for source in [
+        fixture("tone.flac"),
+        fixture("tone.mp3"),
+        fixture("tone-opus-live.webm"),
+        wav,
+    ] {
         let bytes = std::fs::read(&source).unwrap();
         let path = dir.path().join(format!(
             "cut-{}",
