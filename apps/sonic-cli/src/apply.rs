@@ -60,7 +60,7 @@ fn read_batch(path: &PathBuf) -> anyhow::Result<(Vec<Value>, bool)> {
 }
 
 /// Keeps the store's own error (and its exit code); other caller mistakes exit with 2.
-fn daw_error(e: DawError) -> anyhow::Error {
+pub(crate) fn daw_error(e: DawError) -> anyhow::Error {
     match e {
         DawError::Store(e) => e.into(),
         e if e.is_bad_input() => BadInput(e.to_string()).into(),

@@ -5,7 +5,9 @@
 
 mod analyze;
 mod apply;
+mod chat;
 mod compositions;
+mod mcp;
 mod output;
 mod sample;
 mod tools;
@@ -62,6 +64,10 @@ enum Command {
     Apply(apply::ApplyArgs),
     /// Print the action tool definitions for LLMs.
     Tools(tools::ToolsArgs),
+    /// One exchange with the configured LLM about a composition (see SONIC_LLM_*).
+    Chat(chat::ChatArgs),
+    /// Serve the actions, compositions and samples to an MCP client over stdio.
+    Mcp(mcp::McpArgs),
 }
 
 /// What every command gets: where the data is and how to print.
@@ -125,6 +131,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(args) => analyze::analyze(&ctx, args),
         Command::Apply(args) => apply::apply(&ctx, args),
         Command::Tools(args) => tools::tools(&ctx, args),
+        Command::Chat(args) => chat::chat_command(&ctx, args),
+        Command::Mcp(args) => mcp::mcp_command(&ctx, args),
     }
 }
 

@@ -1,0 +1,305 @@
+//! `sonic mcp`: a Model Context Protocol server over stdio (the official Rust SDK, `rmcp`).
+//! It offers every action as a tool (the generated schemas, plus the composition id), a batch
+//! tool, and tools to list, create and open compositions, read their state, list history,
+//! restore a version, and list and analyse samples. Every change is saved at once as a
+//! history version. A failed action or a bad argument is a tool error (`isError`) the model
+//! can read; only an unknown tool is a protocol error. The server holds the data-directory
+//! lock while it runs; stdout carries nothing but the protocol.
+
+mod catalog;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::Args;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, ServiceExt};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use sonic_ai::{apply_batch, build_context, parse_actions, ContextOptions, DawAction};
+use sonic_analyzer::{AnalysisCache, SymphoniaProbe};
+use sonic_daw::{DawError, Studio, StudioConfig};
+use sonic_model::{Composition, Id};
+use sonic_store::{CompositionStore, SampleLibrary, StorageConfig};
+
+use crate::chat::sample_analyses;
+use crate::Context;
+use catalog::{AnalyseArgs, BatchArgs, CompositionArgs, CreateArgs, RestoreArgs, StateArgs};
+
+/// `sonic mcp` (the data directory is the global `--data-dir`).
+#[derive(Args)]
+pub struct McpArgs {}
+
+/// Why a tool call did not work: the text the model reads.
+struct ToolFailure(Value);
+
+impl<E: std::fmt::Display> From<E> for ToolFailure {
+    fn from(e: E) -> Self {
+        ToolFailure(json!({"error": e.to_string()}))
+    }
+}
+
+type ToolResult = Result<Value, ToolFailure>;
+
+/// The server's state: the open compositions, the sample library and its analysis cache.
+struct Sonic {
+    studio: Studio,
+    library: SampleLibrary,
+    cache: AnalysisCache,
+    config: StorageConfig,
+    tools: Vec<Tool>,
+}
+
+/// The handler rmcp drives (cheap to clone for blocking work).
+#[derive(Clone)]
+struct SonicServer(Arc<Sonic>);
+
+fn arguments<T: DeserializeOwned>(args: Value) -> Result<T, ToolFailure> {
+    serde_json::from_value(args)
+        .map_err(|e| ToolFailure(json!({"error": format!("invalid arguments: {e}")})))
+}
+
+fn composition_id(text: &str) -> Result<Id, ToolFailure> {
+    Ok(Id::parse(text)?)
+}
+
+impl Sonic {
+    /// Runs tool `name`; `None` when there is no such tool.
+    fn call(&self, name: &str, args: Value) -> Option<ToolResult> {
+        Some(match name {
+            catalog::BATCH => arguments(args).and_then(|a| self.batch(a)),
+            "list_compositions" => self.list(),
+            "create_composition" => arguments(args).and_then(|a| self.create(a)),
+            "open_composition" => arguments(args).and_then(|a| self.open(a)),
+            "get_composition_state" => arguments(args).and_then(|a| self.state(a)),
+            "list_history" => arguments(args).and_then(|a| self.history(a)),
+            "restore_version" => arguments(args).and_then(|a| self.restore(a)),
+            "list_samples" => self.samples(),
+            "analyse_sample" => arguments(args).and_then(|a| self.analyse(a)),
+            action if sonic_ai::ACTION_NAMES.contains(&action) => self.action(action, args),
+            _ => return None,
+        })
+    }
+
+    fn action(&self, name: &str, args: Value) -> ToolResult {
+        let Value::Object(mut fields) = args else {
+            return Err(ToolFailure(
+                json!({"error": "the arguments must be an object"}),
+            ));
+        };
+        let id = match fields.remove("composition_id") {
+            Some(Value::String(id)) => composition_id(&id)?,
+            _ => return Err(ToolFailure(json!({"error": "composition_id is required"}))),
+        };
+        fields.insert("action".into(), Value::String(name.into()));
+        let parsed = vec![DawAction::from_value(Value::Object(fields))];
+        let applied = apply_batch(&self.studio, &id, parsed, true, None).map_err(daw)?;
+        let result = json!({"result": applied.report.results.first(), "version": applied.version});
+        if applied.report.all_succeeded {
+            Ok(result)
+        } else {
+            Err(ToolFailure(result))
+        }
+    }
+
+    fn batch(&self, args: BatchArgs) -> ToolResult {
+        let id = composition_id(&args.composition_id)?;
+        if args.actions.is_empty() {
+            return Err(ToolFailure(json!({"error": "the batch holds no actions"})));
+        }
+        let parsed = parse_actions(args.actions);
+        let applied = apply_batch(
+            &self.studio,
+            &id,
+            parsed,
+            args.atomic,
+            args.message.as_deref(),
+        )
+        .map_err(daw)?;
+        let value = serde_json::to_value(&applied)?;
+        if applied.report.all_succeeded {
+            Ok(value)
+        } else {
+            Err(ToolFailure(value))
+        }
+    }
+
+    fn list(&self) -> ToolResult {
+        let listing = self.studio.store().list()?;
+        Ok(json!({"compositions": listing.compositions, "total": listing.compositions.len()}))
+    }
+
+    fn create(&self, args: CreateArgs) -> ToolResult {
+        let mut song = Composition::new(args.name);
+        if let Some(tempo) = args.tempo {
+            song.tempo = tempo;
+        }
+        if let Some(signature) = args.time_signature {
+            song.time_signature = signature;
+        }
+        song.validate()?;
+        let id = self.studio.create(song).map_err(daw)?;
+        Ok(json!({"composition_id": id, "state": self.render(&id)?}))
+    }
+
+    fn open(&self, args: CompositionArgs) -> ToolResult {
+        let id = composition_id(&args.composition_id)?;
+        let opened = self.studio.open(&id).map_err(daw)?;
+        Ok(json!({
+            "composition_id": id,
+            "recovered_from": opened.recovered_from,
+            "has_autosave": opened.has_autosave,
+            "state": self.render(&id)?,
+        }))
+    }
+
+    fn render(&self, id: &Id) -> Result<String, ToolFailure> {
+        let composition = self.studio.snapshot(id).map_err(daw)?;
+        let samples = sample_analyses(&self.config, &composition);
+        Ok(build_context(
+            &composition,
+            &samples,
+            &ContextOptions::default(),
+        ))
+    }
+
+    fn state(&self, args: StateArgs) -> ToolResult {
+        let id = composition_id(&args.composition_id)?;
+        match args.format {
+            catalog::StateFormat::Text => Ok(Value::String(self.render(&id)?)),
+            catalog::StateFormat::Json => Ok(serde_json::to_value(
+                self.studio.snapshot(&id).map_err(daw)?,
+            )?),
+        }
+    }
+
+    fn history(&self, args: CompositionArgs) -> ToolResult {
+        let id = composition_id(&args.composition_id)?;
+        Ok(json!({"composition_id": id, "history": self.studio.store().history(&id)?}))
+    }
+
+    fn restore(&self, args: RestoreArgs) -> ToolResult {
+        let id = composition_id(&args.composition_id)?;
+        // Every change of this server is saved at once, so the open copy holds nothing
+        // unwritten: forget it and let the next call load the restored state.
+        let saved = self.studio.store().restore(&id, args.version)?;
+        self.studio.discard(&id);
+        Ok(json!({"composition_id": id, "restored": args.version, "version": saved.version}))
+    }
+
+    fn samples(&self) -> ToolResult {
+        let listing = self.library.list()?;
+        Ok(json!({"samples": listing.samples, "total": listing.samples.len()}))
+    }
+
+    fn analyse(&self, args: AnalyseArgs) -> ToolResult {
+        let id = composition_id(&args.sample_id)?;
+        let meta = self.library.get(&id)?;
+        let analysed = self
+            .cache
+            .analyze(&id, &self.library.file_path(&meta), args.force)?;
+        Ok(
+            json!({"sample_id": id, "name": meta.name, "cached": analysed.from_cache, "analysis": analysed.analysis}),
+        )
+    }
+}
+
+/// The DAW's error as the model should read it.
+fn daw(e: DawError) -> ToolFailure {
+    ToolFailure(json!({"error": e.to_string()}))
+}
+
+fn text(value: &Value) -> ContentBlock {
+    match value {
+        Value::String(text) => ContentBlock::text(text.clone()),
+        other => ContentBlock::text(serde_json::to_string_pretty(other).unwrap_or_default()),
+    }
+}
+
+impl ServerHandler for SonicServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("sonic", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "Sonic edits music compositions. Find or create one (list_compositions, \
+                 create_composition), read it (get_composition_state), then change it with the \
+                 action tools or apply_actions; every change is a history version you can \
+                 list and restore.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.0.tools.clone()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.to_string();
+        let args = Value::Object(request.arguments.unwrap_or_default());
+        let server = self.0.clone();
+        let tool = name.clone();
+        // Store writes and analyses block: keep them off the protocol's threads.
+        let outcome = tokio::task::spawn_blocking(move || server.call(&tool, args))
+            .await
+            .map_err(|e| McpError::internal_error(format!("tool {name} failed: {e}"), None))?;
+        let result = match outcome {
+            None => {
+                return Err(McpError::invalid_params(
+                    format!("unknown tool {name:?}"),
+                    None,
+                ));
+            }
+            Some(Ok(value)) => {
+                let mut result = CallToolResult::success(vec![text(&value)]);
+                if value.is_object() {
+                    result.structured_content = Some(value);
+                }
+                result
+            }
+            Some(Err(ToolFailure(value))) => CallToolResult::error(vec![text(&value)]),
+        };
+        Ok(result.into())
+    }
+}
+
+/// Runs the server on stdin/stdout until the client disconnects.
+pub fn mcp_command(ctx: &Context, _args: McpArgs) -> anyhow::Result<()> {
+    let lock = ctx.lock()?;
+    let store = CompositionStore::open(ctx.config.clone(), lock.clone())?;
+    let library = SampleLibrary::open(ctx.config.clone(), lock, Arc::new(SymphoniaProbe))?;
+    let sonic = Sonic {
+        studio: Studio::new(store, StudioConfig::default()),
+        library,
+        cache: AnalysisCache::new(&ctx.config),
+        config: ctx.config.clone(),
+        tools: catalog::all(),
+    };
+    let server = SonicServer(Arc::new(sonic));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let service = server
+            .clone()
+            .serve(rmcp::transport::stdio())
+            .await
+            .context("the MCP client did not complete the handshake")?;
+        service.waiting().await.context("the MCP session failed")?;
+        anyhow::Ok(())
+    })?;
+    server.0.studio.flush()?;
+    Ok(())
+}
