@@ -10,6 +10,7 @@
 //! Damaged input never panics: a corrupt packet is skipped, a truncated file ends where
 //! its data ends, and a file with no decodable audio is an [`AnalyzerError`].
 
+mod mp4;
 mod opus;
 mod stream;
 
@@ -83,7 +84,12 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, AnalyzerError> {
             })
         }
     };
-    let duration_secs = stream.remaining_duration_secs(rate)?;
+    let mut duration_secs = stream.remaining_duration_secs(rate)?;
+    if stream.container() == "mp4" && rate > 0 {
+        if let Some(keep) = mp4::audio_edit(path, rate).and_then(|edit| edit.keep) {
+            duration_secs = keep as f64 / f64::from(rate);
+        }
+    }
     Ok(stream.info(rate, channels, duration_secs))
 }
 
@@ -135,6 +141,11 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
         }
     }
     let (rate, channels) = format.unwrap_or_else(|| stream.declared_format());
+    if stream.container() == "mp4" {
+        if let Some(edit) = mp4::audio_edit(path, rate) {
+            apply_edit(&mut samples, edit);
+        }
+    }
     if samples.is_empty() && !stream.declares_no_frames() && stream.skipped_packets() > 0 {
         return Err(AnalyzerError::Decode {
             path: path.to_path_buf(),
@@ -148,4 +159,15 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
     };
     let info = stream.info(rate, channels, duration_secs);
     Ok(DecodedAudio { samples, info })
+}
+
+/// Keeps only the part of the decoded audio an MP4 edit list says is playable.
+fn apply_edit(samples: &mut Vec<f32>, edit: mp4::Edit) {
+    let skip = usize::try_from(edit.skip)
+        .unwrap_or(usize::MAX)
+        .min(samples.len());
+    samples.drain(..skip);
+    if let Some(keep) = edit.keep.and_then(|k| usize::try_from(k).ok()) {
+        samples.truncate(keep);
+    }
 }

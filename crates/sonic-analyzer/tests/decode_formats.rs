@@ -170,7 +170,7 @@ const FIXTURES: &[Expect] = &[
         extension: "m4a",
         rate: 44_100,
         channels: 2,
-        length_slack: 0.05,
+        length_slack: 1e-9,
     },
     Expect {
         file: "tone-alac.m4a",

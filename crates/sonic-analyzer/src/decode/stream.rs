@@ -198,6 +198,11 @@ impl AudioStream {
         Ok(())
     }
 
+    /// Sonic's name of the container (`wav`, `mp4`, `webm`, ...).
+    pub(super) fn container(&self) -> &'static str {
+        self.container
+    }
+
     /// Packets that did not decode so far.
     pub(super) fn skipped_packets(&self) -> usize {
         self.skipped
