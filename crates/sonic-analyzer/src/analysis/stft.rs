@@ -3,7 +3,9 @@
 //! `pad_mode="constant"` since 0.10), so frame `t` is centred on sample `t * HOP`.
 //!
 //! One real-FFT plan serves the whole file and every buffer is allocated once: the per-frame
-//! loop allocates nothing.
+//! loop allocates nothing. The window and the FFT run in f64 and the power spectrum is
+//! stored as f32, exactly as librosa does (its f64 window promotes the frames): the far
+//! bins of a pure tone, which weigh heavily in the bandwidth, are then accurate.
 
 use std::sync::Arc;
 
@@ -45,23 +47,24 @@ pub(crate) fn copy_centred_frame(samples: &[f32], t: usize, out: &mut [f32]) {
 
 /// A reusable STFT: one plan, one window, fixed buffers.
 pub(crate) struct Stft {
-    fft: Arc<dyn RealToComplex<f32>>,
-    window: Vec<f32>,
-    input: Vec<f32>,
-    spectrum: Vec<Complex<f32>>,
-    scratch: Vec<Complex<f32>>,
+    fft: Arc<dyn RealToComplex<f64>>,
+    window: Vec<f64>,
+    input: Vec<f64>,
+    spectrum: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
     power: Vec<f32>,
+    edge: Vec<f32>,
 }
 
 impl Stft {
     /// Plans the FFT and allocates every buffer.
     pub(crate) fn new() -> Self {
-        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(N_FFT);
+        let fft = RealFftPlanner::<f64>::new().plan_fft_forward(N_FFT);
         // Periodic ("fftbins=True") Hann, as scipy.signal.get_window('hann', n_fft) gives.
         let window = (0..N_FFT)
             .map(|n| {
                 let phase = 2.0 * std::f64::consts::PI * n as f64 / N_FFT as f64;
-                (0.5 - 0.5 * phase.cos()) as f32
+                0.5 - 0.5 * phase.cos()
             })
             .collect();
         Stft {
@@ -69,6 +72,7 @@ impl Stft {
             spectrum: fft.make_output_vec(),
             scratch: fft.make_scratch_vec(),
             power: vec![0.0; N_BINS],
+            edge: vec![0.0; N_FFT],
             window,
             fft,
         }
@@ -88,13 +92,13 @@ impl Stft {
                         .zip(&samples[s..s + N_FFT])
                         .zip(&self.window)
                     {
-                        *x = y * w;
+                        *x = f64::from(y) * w;
                     }
                 }
                 None => {
-                    copy_centred_frame(samples, t, &mut self.input);
-                    for (x, w) in self.input.iter_mut().zip(&self.window) {
-                        *x *= w;
+                    copy_centred_frame(samples, t, &mut self.edge);
+                    for ((x, &y), &w) in self.input.iter_mut().zip(&self.edge).zip(&self.window) {
+                        *x = f64::from(y) * w;
                     }
                 }
             }
@@ -103,7 +107,7 @@ impl Stft {
                 .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch)
                 .expect("buffers are sized by the plan");
             for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
-                *p = c.norm_sqr();
+                *p = c.norm_sqr() as f32;
             }
             visit(t, &self.power);
         }
