@@ -1,6 +1,7 @@
 //! Extractors whose rejections are [`ApiError`]s, so a malformed body, path or query gets
 //! the same JSON error shape as everything else.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
@@ -54,6 +55,23 @@ impl From<PathRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         ApiError::bad_request("INVALID_QUERY", r.body_text())
+    }
+}
+
+/// A `multipart/form-data` body.
+pub struct Multipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        Ok(Multipart(axum::extract::Multipart::from_request(req, state).await?))
+    }
+}
+
+impl From<MultipartRejection> for ApiError {
+    fn from(r: MultipartRejection) -> Self {
+        ApiError::new(r.status(), "INVALID_FORM", r.body_text())
     }
 }
 

@@ -271,7 +271,7 @@ async fn get_context(
 
 /// Tool definitions for LLM function calling, generated from the action types.
 #[utoipa::path(get, path = "/api/assistant/tools", tag = "assistant", params(ToolsQuery),
-    responses((status = 200, body = Object), (status = "default", body = ErrorBody)))]
+    responses((status = 200, body = Value, description = "Anthropic tools or OpenAI functions (arrays) or a JSON Schema (object)"), (status = "default", body = ErrorBody)))]
 async fn get_tools(Query(query): Query<ToolsQuery>) -> ApiResult<Json<Value>> {
     let format: ToolFormat = query
         .format

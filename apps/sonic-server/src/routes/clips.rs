@@ -99,7 +99,7 @@ fn clip_of(c: &Composition, clip_id: &Id) -> sonic_daw::Result<Clip> {
 
 /// Add a MIDI or audio clip.
 #[utoipa::path(post, path = "/api/compositions/{id}/clips", tag = "clips", request_body = CreateClip,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Clip), (status = "default", body = ErrorBody)))]
 async fn create_clip(
     State(state): State<SharedState>,
@@ -153,7 +153,7 @@ enum Add {
 
 /// The clips of every track.
 #[utoipa::path(get, path = "/api/compositions/{id}/clips", tag = "clips",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Vec<Clip>), (status = "default", body = ErrorBody)))]
 async fn list_clips(
     State(state): State<SharedState>,
@@ -170,7 +170,7 @@ async fn list_clips(
 
 /// Change a clip (one undo step); the whole change is validated before it is kept.
 #[utoipa::path(put, path = "/api/compositions/{id}/clips/{clip_id}", tag = "clips", request_body = UpdateClip,
-    params(("id" = String, Path, description = "Composition id"), ("clip_id" = String, Path, description = "Clip id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("clip_id" = sonic_model::Id, Path, description = "Clip id")),
     responses((status = 200, body = Clip), (status = "default", body = ErrorBody)))]
 async fn update_clip(
     State(state): State<SharedState>,
@@ -227,7 +227,7 @@ async fn update_clip(
 
 /// Delete a clip (and its clip-launcher slots).
 #[utoipa::path(delete, path = "/api/compositions/{id}/clips/{clip_id}", tag = "clips",
-    params(("id" = String, Path, description = "Composition id"), ("clip_id" = String, Path, description = "Clip id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("clip_id" = sonic_model::Id, Path, description = "Clip id")),
     responses((status = 200, body = Done), (status = "default", body = ErrorBody)))]
 async fn delete_clip(
     State(state): State<SharedState>,

@@ -178,7 +178,7 @@ async fn list_compositions(State(state): State<SharedState>) -> ApiResult<Json<C
 
 /// The whole composition as it is now (opening it if needed).
 #[utoipa::path(get, path = "/api/compositions/{id}", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Composition), (status = "default", body = ErrorBody)))]
 async fn get_composition(
     State(state): State<SharedState>,
@@ -197,7 +197,7 @@ async fn get_composition(
 
 /// Rename, change tempo or time signature (one undo step).
 #[utoipa::path(put, path = "/api/compositions/{id}", tag = "compositions", request_body = UpdateComposition,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Status), (status = "default", body = ErrorBody)))]
 async fn update_composition(
     State(state): State<SharedState>,
@@ -233,7 +233,7 @@ async fn update_composition(
 
 /// Delete a composition with all its history.
 #[utoipa::path(delete, path = "/api/compositions/{id}", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Status), (status = "default", body = ErrorBody)))]
 async fn delete_composition(
     State(state): State<SharedState>,
@@ -256,7 +256,7 @@ async fn delete_composition(
 /// Save: a new history version (source `manual`), or only `autosave.json` with
 /// `is_autosave: true`.
 #[utoipa::path(post, path = "/api/compositions/{id}/save", tag = "compositions", request_body = SaveRequest,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Saved), (status = "default", body = ErrorBody)))]
 async fn save_composition(
     State(state): State<SharedState>,
@@ -291,7 +291,7 @@ async fn save_composition(
 
 /// Write `autosave.json` now (no history version).
 #[utoipa::path(post, path = "/api/compositions/{id}/autosave", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Saved), (status = "default", body = ErrorBody)))]
 async fn autosave_composition(
     State(state): State<SharedState>,
@@ -311,7 +311,7 @@ async fn autosave_composition(
 /// Promote `autosave.json` to current: a new version of source `autosave_recovery`
 /// (undoable).
 #[utoipa::path(post, path = "/api/compositions/{id}/recover-autosave", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Saved), (status = "default", body = ErrorBody)))]
 async fn recover_autosave(
     State(state): State<SharedState>,
@@ -358,7 +358,7 @@ fn step(state: &SharedState, raw: &str, redo: bool) -> ApiResult<UndoResult> {
 
 /// Undo the last edit. 409 `NOTHING_TO_UNDO` when there is none.
 #[utoipa::path(post, path = "/api/compositions/{id}/undo", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = UndoResult), (status = "default", body = ErrorBody)))]
 async fn undo(
     State(state): State<SharedState>,
@@ -369,7 +369,7 @@ async fn undo(
 
 /// Redo the last undone edit. 409 `NOTHING_TO_REDO` when there is none.
 #[utoipa::path(post, path = "/api/compositions/{id}/redo", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = UndoResult), (status = "default", body = ErrorBody)))]
 async fn redo(
     State(state): State<SharedState>,
@@ -380,7 +380,7 @@ async fn redo(
 
 /// Whether undo and redo are possible.
 #[utoipa::path(get, path = "/api/compositions/{id}/undo-redo-status", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = UndoStatus), (status = "default", body = ErrorBody)))]
 async fn undo_redo_status(
     State(state): State<SharedState>,
@@ -401,7 +401,7 @@ async fn undo_redo_status(
 
 /// The conversation with the AI kept in the composition.
 #[utoipa::path(get, path = "/api/compositions/{id}/chat-history", tag = "compositions",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = ChatHistory), (status = "default", body = ErrorBody)))]
 async fn chat_history(
     State(state): State<SharedState>,

@@ -124,7 +124,7 @@ fn chain_of(c: &sonic_model::Composition, track_id: &sonic_model::Id) -> Chain {
 
 /// A track's effect chain.
 #[utoipa::path(get, path = "/api/compositions/{id}/tracks/{track_id}/effects", tag = "effects",
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = Chain), (status = "default", body = ErrorBody)))]
 async fn track_chain(
     State(state): State<SharedState>,
@@ -143,7 +143,7 @@ async fn track_chain(
 
 /// Add an effect to a track's chain (at most 8).
 #[utoipa::path(post, path = "/api/compositions/{id}/tracks/{track_id}/effects", tag = "effects", request_body = AddEffect,
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = EffectInstance), (status = "default", body = ErrorBody)))]
 async fn add_effect(
     State(state): State<SharedState>,
@@ -171,7 +171,7 @@ async fn add_effect(
 
 /// Remove every effect of a track.
 #[utoipa::path(delete, path = "/api/compositions/{id}/tracks/{track_id}/effects", tag = "effects",
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = Done), (status = "default", body = ErrorBody)))]
 async fn clear_chain(
     State(state): State<SharedState>,
@@ -192,7 +192,7 @@ async fn clear_chain(
 
 /// One effect.
 #[utoipa::path(get, path = "/api/compositions/{id}/effects/{effect_id}", tag = "effects",
-    params(("id" = String, Path, description = "Composition id"), ("effect_id" = String, Path, description = "Effect id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("effect_id" = sonic_model::Id, Path, description = "Effect id")),
     responses((status = 200, body = EffectInstance), (status = "default", body = ErrorBody)))]
 async fn get_effect(
     State(state): State<SharedState>,
@@ -206,7 +206,7 @@ async fn get_effect(
 
 /// Change parameters, bypass or label (one undo step; out-of-range values are refused).
 #[utoipa::path(patch, path = "/api/compositions/{id}/effects/{effect_id}", tag = "effects", request_body = UpdateEffect,
-    params(("id" = String, Path, description = "Composition id"), ("effect_id" = String, Path, description = "Effect id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("effect_id" = sonic_model::Id, Path, description = "Effect id")),
     responses((status = 200, body = EffectInstance), (status = "default", body = ErrorBody)))]
 async fn update_effect(
     State(state): State<SharedState>,
@@ -235,7 +235,7 @@ async fn update_effect(
 
 /// Remove an effect.
 #[utoipa::path(delete, path = "/api/compositions/{id}/effects/{effect_id}", tag = "effects",
-    params(("id" = String, Path, description = "Composition id"), ("effect_id" = String, Path, description = "Effect id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("effect_id" = sonic_model::Id, Path, description = "Effect id")),
     responses((status = 200, body = Done), (status = "default", body = ErrorBody)))]
 async fn remove_effect(
     State(state): State<SharedState>,
@@ -257,7 +257,7 @@ async fn remove_effect(
 
 /// Move an effect to a free slot.
 #[utoipa::path(post, path = "/api/compositions/{id}/effects/{effect_id}/move", tag = "effects", request_body = MoveEffect,
-    params(("id" = String, Path, description = "Composition id"), ("effect_id" = String, Path, description = "Effect id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("effect_id" = sonic_model::Id, Path, description = "Effect id")),
     responses((status = 200, body = EffectInstance), (status = "default", body = ErrorBody)))]
 async fn move_effect(
     State(state): State<SharedState>,

@@ -72,7 +72,7 @@ pub struct DiffQuery {
 
 /// List the history versions, oldest first.
 #[utoipa::path(get, path = "/api/compositions/{id}/history", tag = "history",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = HistoryList), (status = "default", body = ErrorBody)))]
 async fn list_history(
     State(state): State<SharedState>,
@@ -106,7 +106,7 @@ async fn list_history(
 
 /// The composition as it was at a version (no side effects).
 #[utoipa::path(get, path = "/api/compositions/{id}/history/{version}", tag = "history",
-    params(("id" = String, Path, description = "Composition id"), ("version" = u32, Path, description = "Version")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("version" = u32, Path, description = "Version")),
     responses((status = 200, body = Composition), (status = "default", body = ErrorBody)))]
 async fn get_version(
     State(state): State<SharedState>,
@@ -120,7 +120,7 @@ async fn get_version(
 
 /// Make a version current again: one undo step and a new version of source `restore`.
 #[utoipa::path(post, path = "/api/compositions/{id}/history/{version}/restore", tag = "history",
-    params(("id" = String, Path, description = "Composition id"), ("version" = u32, Path, description = "Version")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("version" = u32, Path, description = "Version")),
     responses((status = 200, body = Restored), (status = "default", body = ErrorBody)))]
 async fn restore_version(
     State(state): State<SharedState>,
@@ -150,7 +150,7 @@ async fn restore_version(
 
 /// What changed between two versions: tracks, clips, notes, mixer, effects.
 #[utoipa::path(get, path = "/api/compositions/{id}/diff", tag = "history",
-    params(("id" = String, Path, description = "Composition id"), DiffQuery),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), DiffQuery),
     responses((status = 200, body = Object, description = "A CompositionDiff: properties, tracks, clips, notes, mixer, effects"),
         (status = "default", body = ErrorBody)))]
 async fn diff_versions(

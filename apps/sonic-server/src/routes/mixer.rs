@@ -50,7 +50,7 @@ pub struct UpdateMaster {
 
 /// The mixer: a channel per track and the master.
 #[utoipa::path(get, path = "/api/compositions/{id}/mixer", tag = "mixer",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = MixerState), (status = "default", body = ErrorBody)))]
 async fn get_mixer(
     State(state): State<SharedState>,
@@ -64,7 +64,7 @@ async fn get_mixer(
 
 /// Change a track's channel strip (one undo step); out-of-range values are refused.
 #[utoipa::path(patch, path = "/api/compositions/{id}/mixer/tracks/{track_id}", tag = "mixer", request_body = UpdateChannel,
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = MixerChannel), (status = "default", body = ErrorBody)))]
 async fn update_channel(
     State(state): State<SharedState>,
@@ -98,7 +98,7 @@ async fn update_channel(
 
 /// The master channel.
 #[utoipa::path(get, path = "/api/compositions/{id}/mixer/master", tag = "mixer",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = MasterChannel), (status = "default", body = ErrorBody)))]
 async fn get_master(
     State(state): State<SharedState>,
@@ -112,7 +112,7 @@ async fn get_master(
 
 /// Change the master channel (one undo step).
 #[utoipa::path(patch, path = "/api/compositions/{id}/mixer/master", tag = "mixer", request_body = UpdateMaster,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = MasterChannel), (status = "default", body = ErrorBody)))]
 async fn update_master(
     State(state): State<SharedState>,

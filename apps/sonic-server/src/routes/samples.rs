@@ -6,7 +6,7 @@ use std::io::Read;
 use std::sync::mpsc;
 
 use axum::body::Body;
-use axum::extract::{Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{id, Json, Path, Query};
+use crate::extract::{id, Json, Multipart, Path, Query};
 use crate::state::{blocking, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
@@ -134,7 +134,7 @@ impl Read for ChunkReader {
     responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
 async fn upload_sample(
     State(state): State<SharedState>,
-    mut form: Multipart,
+    Multipart(mut form): Multipart,
 ) -> ApiResult<Json<SampleResponse>> {
     let mut name = None;
     let mut category = None;
@@ -235,7 +235,7 @@ async fn list_samples(State(state): State<SharedState>) -> ApiResult<Json<Sample
 
 /// One sample's record.
 #[utoipa::path(get, path = "/api/samples/{sample_id}", tag = "samples",
-    params(("sample_id" = String, Path, description = "Sample id")),
+    params(("sample_id" = sonic_model::Id, Path, description = "Sample id")),
     responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
 async fn get_sample(
     State(state): State<SharedState>,
@@ -252,7 +252,7 @@ async fn get_sample(
 
 /// Rename or recategorise (query parameters, as the original client sends them).
 #[utoipa::path(patch, path = "/api/samples/{sample_id}", tag = "samples",
-    params(("sample_id" = String, Path, description = "Sample id"), UpdateQuery),
+    params(("sample_id" = sonic_model::Id, Path, description = "Sample id"), UpdateQuery),
     responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
 async fn update_sample(
     State(state): State<SharedState>,
@@ -276,7 +276,7 @@ async fn update_sample(
 /// Delete a sample and its cached analysis. 409 `SAMPLE_IN_USE` (naming the compositions)
 /// while a composition uses it, unless `force=true`.
 #[utoipa::path(delete, path = "/api/samples/{sample_id}", tag = "samples",
-    params(("sample_id" = String, Path, description = "Sample id"), DeleteQuery),
+    params(("sample_id" = sonic_model::Id, Path, description = "Sample id"), DeleteQuery),
     responses((status = 200, body = crate::routes::tracks::Done), (status = "default", body = ErrorBody)))]
 async fn delete_sample(
     State(state): State<SharedState>,
@@ -325,9 +325,11 @@ fn uses(c: &Composition, sample: &Id) -> bool {
 
 /// The file as uploaded, with its content type; supports HTTP Range requests.
 #[utoipa::path(get, path = "/api/samples/{sample_id}/download", tag = "samples",
-    params(("sample_id" = String, Path, description = "Sample id")),
-    responses((status = 200, description = "The audio file", content_type = "application/octet-stream"),
-        (status = 206, description = "Part of the audio file (Range)", content_type = "application/octet-stream"),
+    params(("sample_id" = sonic_model::Id, Path, description = "Sample id")),
+    responses((status = 200, description = "The audio file, typed by its format (audio/wav, audio/flac, audio/mpeg, audio/ogg, audio/webm, audio/mp4, audio/aiff)",
+            content((Vec<u8> = "audio/*"), (Vec<u8> = "application/octet-stream"))),
+        (status = 206, description = "Part of the audio file (Range)",
+            content((Vec<u8> = "audio/*"), (Vec<u8> = "application/octet-stream"))),
         (status = "default", body = ErrorBody)))]
 async fn download_sample(
     State(state): State<SharedState>,
@@ -378,7 +380,7 @@ fn content_type(file_name: &str) -> axum::http::HeaderValue {
 
 /// The analysis of a sample (cached by content hash; computed off the async runtime).
 #[utoipa::path(get, path = "/api/samples/{sample_id}/analysis", tag = "samples",
-    params(("sample_id" = String, Path, description = "Sample id"), AnalysisQuery),
+    params(("sample_id" = sonic_model::Id, Path, description = "Sample id"), AnalysisQuery),
     responses((status = 200, body = AnalysisResponse), (status = "default", body = ErrorBody)))]
 async fn sample_analysis(
     State(state): State<SharedState>,

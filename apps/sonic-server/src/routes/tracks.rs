@@ -109,7 +109,7 @@ fn track_of(c: &sonic_model::Composition, tid: &sonic_model::Id) -> sonic_daw::R
 
 /// Add a track (with its mixer channel).
 #[utoipa::path(post, path = "/api/compositions/{id}/tracks", tag = "tracks", request_body = CreateTrack,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Track), (status = "default", body = ErrorBody)))]
 async fn create_track(
     State(state): State<SharedState>,
@@ -150,7 +150,7 @@ async fn create_track(
 
 /// The tracks, in order.
 #[utoipa::path(get, path = "/api/compositions/{id}/tracks", tag = "tracks",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Vec<Track>), (status = "default", body = ErrorBody)))]
 async fn list_tracks(
     State(state): State<SharedState>,
@@ -164,7 +164,7 @@ async fn list_tracks(
 
 /// Change name, volume, pan, instrument, drum kit or colour (one undo step).
 #[utoipa::path(put, path = "/api/compositions/{id}/tracks/{track_id}", tag = "tracks", request_body = UpdateTrack,
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = Track), (status = "default", body = ErrorBody)))]
 async fn update_track(
     State(state): State<SharedState>,
@@ -206,7 +206,7 @@ async fn update_track(
 
 /// Delete a track with its clips, mixer channel and effect chain.
 #[utoipa::path(delete, path = "/api/compositions/{id}/tracks/{track_id}", tag = "tracks",
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = Done), (status = "default", body = ErrorBody)))]
 async fn delete_track(
     State(state): State<SharedState>,
@@ -228,7 +228,7 @@ async fn delete_track(
 
 /// Mute or unmute a track.
 #[utoipa::path(put, path = "/api/compositions/{id}/tracks/{track_id}/mute", tag = "tracks", request_body = MuteBody,
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = Muted), (status = "default", body = ErrorBody)))]
 async fn mute_track(
     State(state): State<SharedState>,
@@ -250,7 +250,7 @@ async fn mute_track(
 
 /// Solo or unsolo a track.
 #[utoipa::path(put, path = "/api/compositions/{id}/tracks/{track_id}/solo", tag = "tracks", request_body = SoloBody,
-    params(("id" = String, Path, description = "Composition id"), ("track_id" = String, Path, description = "Track id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id"), ("track_id" = sonic_model::Id, Path, description = "Track id")),
     responses((status = 200, body = Soloed), (status = "default", body = ErrorBody)))]
 async fn solo_track(
     State(state): State<SharedState>,

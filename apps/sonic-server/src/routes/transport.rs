@@ -119,7 +119,7 @@ async fn live(
 
 /// The transport state.
 #[utoipa::path(get, path = "/api/compositions/{id}/transport", tag = "transport",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn get_transport(
     State(state): State<SharedState>,
@@ -130,7 +130,7 @@ async fn get_transport(
 
 /// Start playing.
 #[utoipa::path(post, path = "/api/compositions/{id}/transport/play", tag = "transport", request_body = PlayBody,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn play(
     State(state): State<SharedState>,
@@ -143,7 +143,7 @@ async fn play(
 
 /// Stop and rewind to 0.
 #[utoipa::path(post, path = "/api/compositions/{id}/transport/stop", tag = "transport",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn stop(
     State(state): State<SharedState>,
@@ -158,7 +158,7 @@ async fn stop(
 
 /// Pause, keeping the playhead.
 #[utoipa::path(post, path = "/api/compositions/{id}/transport/pause", tag = "transport",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn pause(
     State(state): State<SharedState>,
@@ -173,7 +173,7 @@ async fn pause(
 
 /// Resume from the playhead.
 #[utoipa::path(post, path = "/api/compositions/{id}/transport/resume", tag = "transport",
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn resume(
     State(state): State<SharedState>,
@@ -188,7 +188,7 @@ async fn resume(
 
 /// Move the playhead.
 #[utoipa::path(post, path = "/api/compositions/{id}/transport/seek", tag = "transport", request_body = SeekBody,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn seek(
     State(state): State<SharedState>,
@@ -200,7 +200,7 @@ async fn seek(
 
 /// Set the tempo (one undo step).
 #[utoipa::path(put, path = "/api/compositions/{id}/transport/tempo", tag = "transport", request_body = TempoBody,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn set_tempo(
     State(state): State<SharedState>,
@@ -220,7 +220,7 @@ async fn set_tempo(
 
 /// Set the loop region and switch looping on or off (one undo step).
 #[utoipa::path(put, path = "/api/compositions/{id}/transport/loop", tag = "transport", request_body = LoopBody,
-    params(("id" = String, Path, description = "Composition id")),
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Transport), (status = "default", body = ErrorBody)))]
 async fn set_loop(
     State(state): State<SharedState>,
