@@ -79,6 +79,8 @@ fn the_server_honours_its_openapi_contract_under_fuzzing() {
     )
     .unwrap();
     let output = Command::new(&python)
+        // Schemathesis keeps a cache folder in its working directory: keep it in the sandbox.
+        .current_dir(sandbox.path())
         .args(["-m", "schemathesis.cli", "--config-file"])
         .arg(&config)
         .arg("run")
