@@ -271,6 +271,16 @@ fn probing_a_fixture_agrees_with_decoding_it() {
 }
 
 #[test]
+fn probing_ogg_opus_gives_the_length_without_the_pre_skip() {
+    let probed = probe_file(&fixture("tone.opus")).unwrap();
+    assert!(
+        (probed.duration_secs - 1.0).abs() < 1e-9,
+        "{}",
+        probed.duration_secs
+    );
+}
+
+#[test]
 fn a_webm_without_a_stated_length_is_measured_from_its_packets() {
     // The live fixture has no Duration element: only the packet walk can find 1 s.
     let probed = probe_file(&fixture("tone-opus-live.webm")).unwrap();

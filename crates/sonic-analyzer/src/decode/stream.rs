@@ -236,7 +236,13 @@ impl AudioStream {
     /// browsers record, which state no length.
     pub(super) fn remaining_duration_secs(&mut self, rate: u32) -> Result<f64, AnalyzerError> {
         if let (Some(frames @ 1..), true) = (self.track.num_frames, rate > 0) {
-            return Ok(frames as f64 / f64::from(rate));
+            // symphonia's Ogg reader counts the encoder delay (Opus pre-skip) in the frames,
+            // though the decoded stream does not hold it.
+            let delay = match self.container {
+                "ogg" => u64::from(self.track.delay.unwrap_or(0)),
+                _ => 0,
+            };
+            return Ok(frames.saturating_sub(delay) as f64 / f64::from(rate));
         }
         let media = self.reader.media_info();
         for (time_base, duration) in [
