@@ -59,12 +59,15 @@ fn a_file_outside_the_library_is_analysed_without_touching_the_data_directory() 
 #[test]
 fn a_library_sample_is_cached_and_recomputed_when_it_changes_or_is_forced() {
     let sandbox = Sandbox::new();
+    let source = sandbox.path().join("tone.wav");
+    write_sine_wav(&source, 440.0, 0.5, 1.0);
+    let imported = sandbox
+        .sonic(&["--json", "sample", "import", source.to_str().unwrap()])
+        .json();
+    let id = imported["imported"][0]["id"].as_str().unwrap().to_string();
+    let id = id.as_str();
     let samples = sandbox.data_dir().join("samples");
-    std::fs::create_dir_all(samples.join("cache")).unwrap();
-    std::fs::create_dir_all(sandbox.data_dir().join("compositions")).unwrap();
-    let id = "0b9f7d4e-2c1a-4f6e-9a51-3d2f1c0e8b7a";
-    let audio = samples.join(format!("{id}.wav"));
-    write_sine_wav(&audio, 440.0, 0.5, 1.0);
+    let audio = samples.join(imported["imported"][0]["file_name"].as_str().unwrap());
 
     let analyze = |extra: &[&str]| {
         let mut args = vec!["--json", "analyze", id];

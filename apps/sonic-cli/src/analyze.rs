@@ -3,13 +3,14 @@
 //! with a progress bar when there are several.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use sonic_analyzer::{analyze_all, analyze_file, AnalysisCache, AnalyzerError};
+use sonic_analyzer::{analyze_all, analyze_file, AnalysisCache, AnalyzerError, SymphoniaProbe};
 use sonic_model::{Id, SampleAnalysis};
-use sonic_store::{DataDirLock, StoreError};
+use sonic_store::{DataDirLock, SampleLibrary, StoreError};
 
 use crate::output::print_json;
 use crate::{outln, BadInput, Context};
@@ -33,6 +34,8 @@ enum Target {
     Sample { id: Id, path: PathBuf },
     /// Neither an existing file nor a known sample.
     Unknown(String),
+    /// The library could not be read.
+    Failed(String),
 }
 
 /// One argument's result, as printed with `--json`.
@@ -56,10 +59,11 @@ struct Report {
 /// Runs `sonic analyze`. Prints every result (one JSON array with `--json`), then fails if
 /// any input failed: exit 2 when all failures are bad input, else 1.
 pub fn analyze(ctx: &Context, args: AnalyzeArgs) -> anyhow::Result<()> {
+    let library = SampleLibrary::open_read_only(ctx.config.clone(), Arc::new(SymphoniaProbe));
     let targets: Vec<(String, Target)> = args
         .inputs
         .iter()
-        .map(|input| (input.clone(), resolve(ctx, input)))
+        .map(|input| (input.clone(), resolve(&library, input)))
         .collect();
     let has_samples = targets
         .iter()
@@ -107,33 +111,25 @@ pub fn analyze(ctx: &Context, args: AnalyzeArgs) -> anyhow::Result<()> {
     }
 }
 
-/// An existing file wins; otherwise a valid id is looked up in the library.
-fn resolve(ctx: &Context, input: &str) -> Target {
+/// An existing file wins; otherwise a valid id is looked up in the sample library.
+fn resolve(library: &SampleLibrary, input: &str) -> Target {
     let path = Path::new(input);
     if path.is_file() {
         return Target::File(path.to_path_buf());
     }
-    match Id::parse(input) {
-        Ok(id) => match sample_file(&ctx.config.samples_dir, &id) {
-            Some(path) => Target::Sample { id, path },
-            None => Target::Unknown(format!("no file {input} and no sample with that id")),
+    let Ok(id) = Id::parse(input) else {
+        return Target::Unknown(format!("no such file: {input}"));
+    };
+    match library.get(&id) {
+        Ok(meta) => Target::Sample {
+            path: library.file_path(&meta),
+            id,
         },
-        Err(_) => Target::Unknown(format!("no such file: {input}")),
+        Err(e) if e.is_bad_input() => {
+            Target::Unknown(format!("no file {input} and no sample with that id"))
+        }
+        Err(e) => Target::Failed(format!("cannot look up sample {input}: {e}")),
     }
-}
-
-/// The library file `<samples_dir>/<id>.<ext>` of sample `id`, if present.
-fn sample_file(samples_dir: &Path, id: &Id) -> Option<PathBuf> {
-    let prefix = format!("{id}.");
-    let mut matches: Vec<PathBuf> = std::fs::read_dir(samples_dir)
-        .ok()?
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    matches.sort();
-    matches.into_iter().next()
 }
 
 fn open_cache(ctx: &Context) -> anyhow::Result<(Option<AnalysisCache>, Option<DataDirLock>)> {
@@ -201,6 +197,10 @@ fn run(input: &str, target: &Target, cache: Option<&AnalysisCache>, force: bool)
         (Target::Unknown(reason), _) => Report {
             error: Some(reason.clone()),
             bad_input: true,
+            ..report
+        },
+        (Target::Failed(reason), _) => Report {
+            error: Some(reason.clone()),
             ..report
         },
     }
