@@ -32,11 +32,17 @@ fn python() -> Option<String> {
 fn the_python_mcp_client_edits_a_composition_through_sonic_mcp() {
     let Some(python) = python() else { return };
     let sandbox = Sandbox::new();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("mcp_client.py");
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tone = tests.join("fixtures/audio/tone.flac");
+    let imported = sandbox
+        .sonic(&["--json", "sample", "import", tone.to_str().unwrap()])
+        .json();
+    let sample_id = imported["imported"][0]["id"].as_str().unwrap().to_string();
     let output = Command::new(&python)
-        .arg(&script)
+        .arg(tests.join("mcp_client.py"))
         .arg(sonic_bin())
         .arg(sandbox.data_dir())
+        .arg(&sample_id)
         .env_remove("SONIC_DATA_DIR")
         .output()
         .expect("run the Python MCP client");
@@ -111,7 +117,37 @@ fn the_python_mcp_client_edits_a_composition_through_sonic_mcp() {
         .map(|h| h["source"].as_str().unwrap())
         .collect();
     assert_eq!(sources, ["original", "ai", "ai"]);
-    assert_eq!(seen["samples_total"], 0);
+    assert_eq!(seen["listed"], serde_json::json!([seen["composition_id"]]));
+    assert_eq!(seen["open_has_autosave"], false);
+    assert_eq!(seen["open_missing"]["error"], true);
+    assert!(seen["open_missing"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("nope"));
+
+    // Samples: listed, analysed, then served from the cache.
+    assert_eq!(seen["samples"], serde_json::json!([sample_id]));
+    assert!(seen["analysis"]["summary"]
+        .as_str()
+        .is_some_and(|s| !s.is_empty()));
+    assert!(seen["analysis"]["pitch"]["has_pitch"].is_boolean());
+    assert_eq!(seen["analysis_cached"], true);
+    assert!(sandbox
+        .data_dir()
+        .join(format!("samples/cache/{sample_id}.json"))
+        .is_file());
+    eprintln!(
+        "MCP set_track_parameter round trip: {:.2} ms",
+        seen["edit_ms"].as_f64().unwrap()
+    );
+
+    // Restoring version 1 (the track, before the clip and the tempo) is a new version.
+    assert_eq!(seen["restored_version"], 23);
+    let restored = seen["state_after_restore"].as_str().unwrap();
+    assert!(
+        restored.contains("100 BPM") && !restored.contains("riff"),
+        "{restored}"
+    );
 
     // The server held the data-directory lock: a writing CLI command was refused.
     assert_eq!(seen["cli_while_serving"]["code"], 1);
@@ -129,18 +165,30 @@ fn the_python_mcp_client_edits_a_composition_through_sonic_mcp() {
         &shown
     };
     assert_eq!(song["name"], "MCP song");
-    assert_eq!(song["tempo"], 128.0);
+    assert_eq!(song["tempo"], 100.0);
     assert_eq!(song["tracks"][0]["id"], "lead");
-    assert_eq!(song["clips"][0]["id"], "riff");
-    assert_eq!(song["clips"][0]["midi_events"].as_array().unwrap().len(), 2);
+    assert_eq!(song["clips"].as_array().unwrap().len(), 0);
     let versions = sandbox.sonic(&["--json", "history", id]).json();
     let versions = versions
         .as_array()
         .or_else(|| versions["history"].as_array())
         .unwrap()
         .clone();
-    assert_eq!(versions.len(), 3);
+    // The original, the track, the batch, 20 edits, the restore.
+    assert_eq!(versions.len(), 24);
     assert_eq!(versions[2]["message"], "riff [create_midi_clip, set_tempo]");
+    assert_eq!(versions[23]["source"], "restore");
+    let riff = sandbox
+        .sonic(&["--json", "show", id, "--version", "2"])
+        .json();
+    let riff = if riff["composition"].is_object() {
+        &riff["composition"]
+    } else {
+        &riff
+    };
+    assert_eq!(riff["tempo"], 128.0);
+    assert_eq!(riff["clips"][0]["id"], "riff");
+    assert_eq!(riff["clips"][0]["midi_events"].as_array().unwrap().len(), 2);
     // Nothing but the protocol went to stdout, and the lock is free again.
     sandbox.sonic(&["new", "After"]).ok();
 }

@@ -14,7 +14,7 @@ use std::future::Future;
 use serde_json::Value;
 
 pub use anthropic::AnthropicProvider;
-pub use config::{LlmConfig, ProviderKind, ENV_VARIABLES};
+pub use config::{LlmConfig, ProviderKind, ENV_VARIABLES, MAX_RETRY_DELAY};
 pub use openai::OpenAiProvider;
 
 /// A tool the model may call: a name, what it does, and the JSON Schema of its arguments.
