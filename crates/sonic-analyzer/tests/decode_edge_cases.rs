@@ -243,3 +243,34 @@ fn corrupt_packets_in_the_middle_are_skipped() {
         }
     }
 }
+
+#[test]
+fn garbage_after_the_audio_keeps_the_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = 0x1234_5678_9abc_def1u64;
+    let garbage: Vec<u8> = (0..100_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    for name in [
+        "tone.mp3",
+        "tone.flac",
+        "tone-opus-live.webm",
+        "tone-aac.m4a",
+    ] {
+        let mut bytes = std::fs::read(fixture(name)).unwrap();
+        bytes.extend_from_slice(&garbage);
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let audio = decode_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        // FLAC frames end where the next sync code starts: the last frame runs into the
+        // garbage, fails its CRC and is skipped, so up to one block (4096 frames) is lost.
+        let secs = audio.info.duration_secs;
+        assert!(secs > 0.9, "{name}: only {secs} s kept");
+        assert!(audio.samples.iter().all(|s| s.is_finite()), "{name}");
+    }
+}

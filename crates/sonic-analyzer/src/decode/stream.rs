@@ -66,6 +66,7 @@ pub(super) struct AudioStream {
     container: &'static str,
     skipped: usize,
     consecutive_errors: usize,
+    decoded_packets: usize,
     /// Seconds of audio in the packets read so far (for containers that state no length).
     demuxed_secs: f64,
     ended: bool,
@@ -109,6 +110,7 @@ impl AudioStream {
             container,
             skipped: 0,
             consecutive_errors: 0,
+            decoded_packets: 0,
             demuxed_secs: 0.0,
             ended: false,
         })
@@ -156,6 +158,7 @@ impl AudioStream {
             match decoded {
                 Ok(()) => {
                     self.consecutive_errors = 0;
+                    self.decoded_packets += 1;
                     return Ok(Next::Audio(self.decoder.last_decoded()));
                 }
                 Err(Error::ResetRequired) => {
@@ -173,18 +176,28 @@ impl AudioStream {
         }
     }
 
-    /// Counts a corrupt packet; too many in a row is an error.
+    /// Counts a corrupt packet. Too many in a row end the stream when audio was decoded
+    /// before them (a damaged tail), and are an error when none was (garbage).
     fn bad_packet(&mut self, error: &Error) -> Result<(), AnalyzerError> {
         self.skipped += 1;
         self.consecutive_errors += 1;
         tracing::debug!(path = %self.path.display(), %error, "skipping a corrupt packet");
-        if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS {
-            return Err(AnalyzerError::Decode {
-                path: self.path.clone(),
-                reason: format!("{MAX_CONSECUTIVE_ERRORS} corrupt packets in a row ({error})"),
-            });
+        if self.consecutive_errors < MAX_CONSECUTIVE_ERRORS {
+            return Ok(());
         }
-        Ok(())
+        if self.decoded_packets > 0 {
+            tracing::warn!(
+                path = %self.path.display(),
+                %error,
+                "{MAX_CONSECUTIVE_ERRORS} corrupt packets in a row: keeping the audio before them"
+            );
+            self.ended = true;
+            return Ok(());
+        }
+        Err(AnalyzerError::Decode {
+            path: self.path.clone(),
+            reason: format!("{MAX_CONSECUTIVE_ERRORS} corrupt packets in a row ({error})"),
+        })
     }
 
     /// The container changed its track list: find our track again, with a new decoder.
@@ -410,6 +423,35 @@ mod tests {
         // Code 3 with 3 frames of config 15 (hybrid FB 20 ms).
         assert_eq!(opus_packet_frames(&[(15 << 3) | 3, 3]), 2880);
         assert_eq!(opus_packet_frames(&[]), 0);
+    }
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/audio")
+            .join(name)
+    }
+
+    #[test]
+    fn many_bad_packets_in_a_row_end_a_stream_that_had_audio() {
+        let mut stream = AudioStream::open(&fixture("tone.flac")).unwrap();
+        assert!(matches!(stream.next_buffer(), Ok(Next::Audio(_))));
+        let error = Error::DecodeError("test: corrupt");
+        for _ in 0..MAX_CONSECUTIVE_ERRORS {
+            stream.bad_packet(&error).unwrap();
+        }
+        assert!(matches!(stream.next_buffer(), Ok(Next::End)));
+        assert_eq!(stream.skipped_packets(), MAX_CONSECUTIVE_ERRORS);
+    }
+
+    #[test]
+    fn many_bad_packets_before_any_audio_are_an_error() {
+        let mut stream = AudioStream::open(&fixture("tone.flac")).unwrap();
+        let error = Error::DecodeError("test: corrupt");
+        for _ in 1..MAX_CONSECUTIVE_ERRORS {
+            stream.bad_packet(&error).unwrap();
+        }
+        let err = stream.bad_packet(&error).unwrap_err();
+        assert!(matches!(err, AnalyzerError::Decode { .. }), "{err}");
     }
 
     #[test]
