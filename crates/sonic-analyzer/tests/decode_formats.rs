@@ -209,6 +209,15 @@ const FIXTURES: &[Expect] = &[
         length_slack: 0.02,
     },
     Expect {
+        file: "tone-opus-mediarecorder.webm",
+        container: "webm",
+        codec: "opus",
+        extension: "webm",
+        rate: 48_000,
+        channels: 1,
+        length_slack: 0.02,
+    },
+    Expect {
         file: "tone-opus-voip.webm",
         container: "webm",
         codec: "opus",
