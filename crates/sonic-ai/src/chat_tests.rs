@@ -286,3 +286,14 @@ fn the_system_prompt_carries_the_context() {
     assert!(prompt.contains("Composition \"Demo\""));
     assert!(prompt.contains("tools"));
 }
+
+#[test]
+fn an_exchange_is_a_send_future_so_a_multi_threaded_server_can_run_it() {
+    fn assert_send<T: Send>(_: &T) {}
+    let (_dir, studio, id) = studio();
+    let model = Scripted::new(Vec::new());
+    let samples = BTreeMap::new();
+    let options = ChatOptions::default();
+    let future = chat(&model, &studio, &id, "hi", &samples, &options);
+    assert_send(&future);
+}

@@ -106,6 +106,21 @@ impl LlmConfig {
     /// `SONIC_LLM_PROVIDER` and `SONIC_LLM_MODEL` are required; the key comes from
     /// `SONIC_LLM_API_KEY`, else the provider's usual variable, and is required when the
     /// base URL is the provider's own.
+    ///
+    /// ```
+    /// use sonic_ai::llm::{LlmConfig, ProviderKind};
+    ///
+    /// // Ollama: OpenAI-compatible, base URL with /v1, no key needed.
+    /// let config = LlmConfig::from_vars(|name| match name {
+    ///     "SONIC_LLM_PROVIDER" => Some("openai".into()),
+    ///     "SONIC_LLM_BASE_URL" => Some("http://localhost:11434/v1".into()),
+    ///     "SONIC_LLM_MODEL" => Some("llama3.1".into()),
+    ///     _ => None,
+    /// })?;
+    /// assert_eq!(config.provider, ProviderKind::OpenAi);
+    /// assert_eq!(config.api_key, None);
+    /// # Ok::<(), sonic_ai::llm::LlmError>(())
+    /// ```
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, LlmError> {
         let var = |name: &str| {
             var(name)
