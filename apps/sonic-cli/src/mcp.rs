@@ -24,7 +24,7 @@ use sonic_ai::{apply_batch, build_context, parse_actions, ContextOptions, DawAct
 use sonic_analyzer::{AnalysisCache, SymphoniaProbe};
 use sonic_daw::{DawError, Studio, StudioConfig};
 use sonic_model::{Composition, Id};
-use sonic_store::{CompositionStore, SampleLibrary, StorageConfig};
+use sonic_store::{CompositionStore, DataDirLock, SampleLibrary, StorageConfig};
 
 use crate::chat::sample_analyses;
 use crate::Context;
@@ -273,18 +273,24 @@ impl ServerHandler for SonicServer {
     }
 }
 
+impl Sonic {
+    /// The server's state over the data directory of `config`, whose `lock` it holds.
+    fn start(config: &StorageConfig, lock: DataDirLock) -> anyhow::Result<Self> {
+        let store = CompositionStore::open(config.clone(), lock.clone())?;
+        let library = SampleLibrary::open(config.clone(), lock, Arc::new(SymphoniaProbe))?;
+        Ok(Sonic {
+            studio: Studio::new(store, StudioConfig::default()),
+            library,
+            cache: AnalysisCache::new(config),
+            config: config.clone(),
+            tools: catalog::all(),
+        })
+    }
+}
+
 /// Runs the server on stdin/stdout until the client disconnects.
 pub fn mcp_command(ctx: &Context, _args: McpArgs) -> anyhow::Result<()> {
-    let lock = ctx.lock()?;
-    let store = CompositionStore::open(ctx.config.clone(), lock.clone())?;
-    let library = SampleLibrary::open(ctx.config.clone(), lock, Arc::new(SymphoniaProbe))?;
-    let sonic = Sonic {
-        studio: Studio::new(store, StudioConfig::default()),
-        library,
-        cache: AnalysisCache::new(&ctx.config),
-        config: ctx.config.clone(),
-        tools: catalog::all(),
-    };
+    let sonic = Sonic::start(&ctx.config, ctx.lock()?)?;
     let server = SonicServer(Arc::new(sonic));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -302,4 +308,80 @@ pub fn mcp_command(ctx: &Context, _args: McpArgs) -> anyhow::Result<()> {
     })?;
     server.0.studio.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn sonic() -> (tempfile::TempDir, Sonic, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = StorageConfig::new(dir.path().join("data"));
+        config.ensure_directories().unwrap();
+        let lock = DataDirLock::acquire(&config, Duration::ZERO).unwrap();
+        let sonic = Sonic::start(&config, lock).unwrap();
+        let created = sonic
+            .call("create_composition", json!({"name": "Unit"}))
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{}", e.0));
+        let id = created["composition_id"].as_str().unwrap().to_string();
+        (dir, sonic, id)
+    }
+
+    fn failure(outcome: Option<ToolResult>) -> String {
+        match outcome {
+            Some(Err(ToolFailure(value))) => value.to_string(),
+            Some(Ok(value)) => panic!("expected a tool error, got {value}"),
+            None => panic!("expected a tool error, got an unknown tool"),
+        }
+    }
+
+    #[test]
+    fn a_failed_action_is_a_tool_error_and_saves_nothing() {
+        let (_dir, sonic, id) = sonic();
+        let text = failure(sonic.call("set_tempo", json!({"composition_id": id, "tempo": 999})));
+        assert!(text.contains("OUT_OF_RANGE"), "{text}");
+        let history = sonic.call("list_history", json!({"composition_id": id}));
+        let history = history.unwrap().unwrap_or_else(|e| panic!("{}", e.0));
+        assert_eq!(history["history"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn bad_arguments_are_tool_errors_and_only_an_unknown_tool_is_not() {
+        let (_dir, sonic, id) = sonic();
+        let text = failure(sonic.call("apply_actions", json!({"composition_id": id})));
+        assert!(
+            text.contains("invalid arguments") && text.contains("actions"),
+            "{text}"
+        );
+        let text = failure(sonic.call("set_tempo", json!({"tempo": 90})));
+        assert!(text.contains("composition_id is required"), "{text}");
+        let text = failure(sonic.call("get_composition_state", json!({"composition_id": "../x"})));
+        assert!(text.contains("invalid id"), "{text}");
+        let text = failure(sonic.call("analyse_sample", json!({"sample_id": "missing"})));
+        assert!(text.contains("missing"), "{text}");
+        assert!(sonic.call("no_such_tool", json!({})).is_none());
+    }
+
+    #[test]
+    fn restoring_a_version_replaces_the_open_state() {
+        let (_dir, sonic, id) = sonic();
+        let done = sonic.call("set_tempo", json!({"composition_id": id, "tempo": 90}));
+        assert_eq!(
+            done.unwrap().unwrap_or_else(|e| panic!("{}", e.0))["version"],
+            1
+        );
+        let restored = sonic.call(
+            "restore_version",
+            json!({"composition_id": id, "version": 0}),
+        );
+        assert_eq!(
+            restored.unwrap().unwrap_or_else(|e| panic!("{}", e.0))["version"],
+            2
+        );
+        let state = sonic.call("get_composition_state", json!({"composition_id": id}));
+        let state = state.unwrap().unwrap_or_else(|e| panic!("{}", e.0));
+        assert!(state.as_str().unwrap().contains("120 BPM"), "{state}");
+    }
 }
