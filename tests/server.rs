@@ -555,3 +555,46 @@ fn background_autosave_writes_edits_within_the_interval() {
     let saved: Value = serde_json::from_slice(&std::fs::read(&autosave).unwrap()).unwrap();
     assert_eq!(saved["name"], "Auto 2");
 }
+
+#[test]
+fn a_cached_composition_is_never_served_stale() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&sandbox.data_dir(), &[], &[]);
+    let s = &server;
+    let id = ok(call(
+        s,
+        "POST",
+        "/api/compositions",
+        Some(json!({"name": "Cache"})),
+        None,
+    ))["composition_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/compositions/{id}");
+    let first = ok(call(s, "GET", &path, None, None));
+    assert_eq!(ok(call(s, "GET", &path, None, None)), first);
+    ok(call(s, "PUT", &path, Some(json!({"tempo": 140})), None));
+    assert_eq!(ok(call(s, "GET", &path, None, None))["tempo"], 140.0);
+    ok(call(s, "POST", &format!("{path}/undo"), None, None));
+    assert_eq!(ok(call(s, "GET", &path, None, None))["tempo"], 120.0);
+    ok(call(
+        s,
+        "POST",
+        &format!("{path}/transport/seek"),
+        Some(json!({"position": 3})),
+        None,
+    ));
+    assert_eq!(
+        ok(call(s, "GET", &path, None, None))["current_position"],
+        3.0
+    );
+    ok(call(s, "POST", &format!("{path}/save"), None, None));
+    let saved = ok(call(s, "GET", &path, None, None));
+    assert_ne!(saved["updated_at"], first["updated_at"]);
+    ok(call(s, "DELETE", &path, None, None));
+    assert_eq!(
+        err(call(s, "GET", &path, None, None), 404),
+        "COMPOSITION_NOT_FOUND"
+    );
+}

@@ -65,7 +65,9 @@ impl<S: Send + Sync> FromRequest<S> for Multipart {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        Ok(Multipart(axum::extract::Multipart::from_request(req, state).await?))
+        Ok(Multipart(
+            axum::extract::Multipart::from_request(req, state).await?,
+        ))
     }
 }
 

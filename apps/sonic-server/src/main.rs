@@ -88,10 +88,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         },
     );
     let autosave = studio.start_autosave();
-    let state = Arc::new(state::AppState {
-        studio: studio.clone(),
-        samples,
-    });
+    let state = Arc::new(state::AppState::new(studio.clone(), samples));
     let http = app::HttpConfig {
         api_token: token,
         cors_origins: args.cors_origins,

@@ -1,8 +1,11 @@
 //! [`AppState`]: what every handler shares.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use sonic_daw::Studio;
+use sonic_model::{Id, Timestamp};
 use sonic_store::SampleLibrary;
 
 use crate::error::{ApiError, ApiResult};
@@ -14,6 +17,29 @@ pub struct AppState {
     pub studio: Studio,
     /// The sample library.
     pub samples: SampleLibrary,
+    /// The last JSON of each composition served whole, with the edit generation and
+    /// `updated_at` it was made from: a GET of an unchanged composition sends these bytes
+    /// again instead of serialising every note.
+    pub json_cache: Mutex<HashMap<Id, (u64, Timestamp, Bytes)>>,
+}
+
+impl AppState {
+    /// Shared state over a studio and a sample library.
+    pub fn new(studio: Studio, samples: SampleLibrary) -> Self {
+        AppState {
+            studio,
+            samples,
+            json_cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Forgets the cached JSON of `id` (when it is deleted or re-opened).
+    pub fn forget(&self, id: &Id) {
+        self.json_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+    }
 }
 
 /// The state as handlers receive it.

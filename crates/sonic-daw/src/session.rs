@@ -49,8 +49,9 @@ impl OpenComposition {
     /// it was and the error returned.
     ///
     /// `scope` says what `change` may touch: [`Scope::Settings`] when it leaves the clips
-    /// alone (cheap: the notes are not copied), [`Scope::Everything`] otherwise. Debug builds
-    /// check that a `Settings` edit did not touch the clips.
+    /// alone (cheap: the notes are not copied), [`Scope::Clip`] when it changes one clip in
+    /// place, [`Scope::Everything`] otherwise. Debug builds check that an edit stayed in its
+    /// scope.
     pub fn edit<T>(
         &mut self,
         scope: Scope,
@@ -71,14 +72,22 @@ impl OpenComposition {
     ) -> T {
         let before = Snapshot::take(&mut self.composition, scope);
         #[cfg(debug_assertions)]
-        let clips_before = (scope == Scope::Settings).then(|| self.composition.clips.clone());
+        let clips_before = (scope != Scope::Everything).then(|| self.composition.clips.clone());
         let (value, outcome) = work(&mut self.composition);
         #[cfg(debug_assertions)]
-        if let Some(clips) = clips_before {
+        if let Some(mut clips) = clips_before {
             if outcome != Outcome::Rollback {
+                if let Scope::Clip(index) = scope {
+                    // Only that clip may differ, in place.
+                    if let (Some(old), Some(new)) =
+                        (clips.get_mut(index), self.composition.clips.get(index))
+                    {
+                        *old = new.clone();
+                    }
+                }
                 assert_eq!(
                     clips, self.composition.clips,
-                    "a Scope::Settings edit changed clips"
+                    "a {scope:?} edit changed clips outside its scope"
                 );
             }
         }

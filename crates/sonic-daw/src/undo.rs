@@ -18,6 +18,9 @@ pub enum Scope {
     /// Everything but the clips: tracks, mixer, effects, scenes, tempo, loop, names. A track's
     /// clips are clips: deleting a track is [`Scope::Everything`].
     Settings,
+    /// Settings and the one clip at this index, changed in place (not added, removed or
+    /// moved in the list): a clip edit copies that clip, not every note of the composition.
+    Clip(usize),
     /// Anything, clips included.
     Everything,
 }
@@ -27,8 +30,19 @@ pub enum Scope {
 pub(crate) struct Snapshot {
     /// The composition with an empty clip list.
     rest: Composition,
-    /// The clips, when the scope includes them.
-    clips: Option<Vec<Clip>>,
+    /// The clips the scope covers.
+    clips: Clips,
+}
+
+/// The part of the clip list a snapshot holds.
+#[derive(Debug, Clone)]
+enum Clips {
+    /// None ([`Scope::Settings`]).
+    Untouched,
+    /// One clip and its index ([`Scope::Clip`]).
+    One(usize, Box<Clip>),
+    /// All of them ([`Scope::Everything`]).
+    All(Vec<Clip>),
 }
 
 impl Snapshot {
@@ -38,26 +52,37 @@ impl Snapshot {
         let rest = composition.clone();
         composition.clips = clips;
         let clips = match scope {
-            Scope::Settings => None,
-            Scope::Everything => Some(composition.clips.clone()),
+            Scope::Settings => Clips::Untouched,
+            Scope::Clip(index) => match composition.clips.get(index) {
+                Some(clip) => Clips::One(index, Box::new(clip.clone())),
+                None => Clips::All(composition.clips.clone()),
+            },
+            Scope::Everything => Clips::All(composition.clips.clone()),
         };
         Snapshot { rest, clips }
     }
 
     /// The scope this snapshot covers.
     pub(crate) fn scope(&self) -> Scope {
-        if self.clips.is_some() {
-            Scope::Everything
-        } else {
-            Scope::Settings
+        match self.clips {
+            Clips::Untouched => Scope::Settings,
+            Clips::One(index, _) => Scope::Clip(index),
+            Clips::All(_) => Scope::Everything,
         }
     }
 
     /// Puts the snapshot back exactly, playhead included (a rolled-back edit).
     pub(crate) fn restore(self, composition: &mut Composition) {
         let clips = match self.clips {
-            Some(clips) => clips,
-            None => std::mem::take(&mut composition.clips),
+            Clips::All(clips) => clips,
+            Clips::Untouched => std::mem::take(&mut composition.clips),
+            Clips::One(index, clip) => {
+                let mut clips = std::mem::take(&mut composition.clips);
+                if let Some(slot) = clips.get_mut(index) {
+                    *slot = *clip;
+                }
+                clips
+            }
         };
         *composition = self.rest;
         composition.clips = clips;
@@ -164,6 +189,26 @@ mod tests {
         assert_eq!(song, start);
         assert!(!stack.undo(&mut song));
         assert!(stack.redo(&mut song) && stack.redo(&mut song));
+        assert_eq!(song, edited);
+    }
+
+    #[test]
+    fn a_clip_scoped_step_restores_that_clip_and_copies_no_other() {
+        let mut song = song();
+        let track = song.tracks[0].id.clone();
+        song.clips.push(Clip::midi(track, "B", 4.0, 4.0, vec![]));
+        let start = song.clone();
+        let mut stack = UndoStack::new(10);
+        let before = Snapshot::take(&mut song, Scope::Clip(1));
+        assert!(matches!(&before.clips, Clips::One(1, clip) if clip.name == "B"));
+        stack.push(before);
+        song.clips[1].gain = 0.25;
+        song.clips[1].midi_events = Some(vec![MidiNote::new(64, 0.0, 1.0, 90)]);
+        song.tempo = 100.0;
+        let edited = song.clone();
+        assert!(stack.undo(&mut song));
+        assert_eq!(song, start);
+        assert!(stack.redo(&mut song));
         assert_eq!(song, edited);
     }
 

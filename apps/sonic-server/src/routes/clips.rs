@@ -179,7 +179,7 @@ async fn update_clip(
 ) -> ApiResult<Json<Clip>> {
     let (cid, clip_id) = (id(&raw)?, id(&raw_clip)?);
     blocking(move || {
-        edit(&state, &cid, Scope::Everything, |c| {
+        let change = |c: &mut Composition| {
             let changes = clips::ClipChanges {
                 name: body.name,
                 start_time: body.start_time,
@@ -219,7 +219,12 @@ async fn update_clip(
             }
             clip.validate()?;
             Ok(clip.clone())
-        })
+        };
+        // The undo step copies only this clip, not every note of the composition.
+        Ok(state.studio.with(&cid, |open| {
+            let index = clips::index_of(open.composition(), &clip_id)?;
+            open.edit(Scope::Clip(index), change)
+        })??)
     })
     .await
     .map(Json)

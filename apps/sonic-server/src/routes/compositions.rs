@@ -188,7 +188,19 @@ async fn get_composition(
     blocking(move || {
         let bytes = state
             .studio
-            .with(&id, |open| serde_json::to_vec(open.composition()))?
+            .with(&id, |open| {
+                let c = open.composition();
+                let key = (open.generation(), c.updated_at);
+                let mut cache = state.json_cache.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((generation, updated_at, bytes)) = cache.get(&id) {
+                    if (*generation, *updated_at) == key {
+                        return Ok(bytes.clone());
+                    }
+                }
+                let bytes = axum::body::Bytes::from(serde_json::to_vec(c)?);
+                cache.insert(id.clone(), (key.0, key.1, bytes.clone()));
+                Ok::<_, serde_json::Error>(bytes)
+            })?
             .map_err(|e| ApiError::internal(e.to_string()))?;
         Ok(crate::routes::json_bytes(bytes))
     })
@@ -243,6 +255,7 @@ async fn delete_composition(
     let composition_id = id.to_string();
     blocking(move || {
         state.studio.discard(&id);
+        state.forget(&id);
         Ok(state.studio.store().delete(&id)?)
     })
     .await?;

@@ -20,7 +20,8 @@ use crate::error::ApiResult;
 use crate::state::SharedState;
 
 /// A response of already serialised JSON.
-pub fn json_bytes(bytes: Vec<u8>) -> Response {
+pub fn json_bytes(bytes: impl Into<axum::body::Bytes>) -> Response {
+    let bytes: axum::body::Bytes = bytes.into();
     ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
 
