@@ -103,13 +103,19 @@ fn transport(url: &str, config: &LlmConfig, e: reqwest::Error) -> LlmError {
             seconds: config.timeout.as_secs_f64(),
         }
     } else {
-        // The source chain holds the useful part ("connection refused").
-        let mut reason = e.to_string();
+        // The causes hold the useful part ("Connection refused"); the top message only
+        // repeats the URL.
+        let mut causes = Vec::new();
         let mut source = std::error::Error::source(&e);
         while let Some(cause) = source {
-            reason = format!("{reason}: {cause}");
+            causes.push(cause.to_string());
             source = cause.source();
         }
+        let reason = if causes.is_empty() {
+            e.to_string()
+        } else {
+            causes.join(": ")
+        };
         LlmError::Unreachable {
             url: url.into(),
             reason,
