@@ -21,6 +21,14 @@ use crate::{outln, BadInput, Context};
 
 /// `sonic chat`.
 #[derive(Args)]
+#[command(after_help = "\
+The model is configured by the environment:
+  SONIC_LLM_PROVIDER   anthropic | openai (OpenAI-compatible: OpenAI, Ollama, llama.cpp, vLLM)
+  SONIC_LLM_MODEL      model name, e.g. claude-sonnet-4-5 or llama3.1
+  SONIC_LLM_API_KEY    API key (or ANTHROPIC_API_KEY / OPENAI_API_KEY); optional for a local server
+  SONIC_LLM_BASE_URL   as the provider's SDK takes it: https://api.anthropic.com (no /v1),
+                       http://localhost:11434/v1 (Ollama, with /v1)
+  SONIC_LLM_TIMEOUT_SECS, SONIC_LLM_MAX_RETRIES, SONIC_LLM_RETRY_DELAY_MS, SONIC_LLM_MAX_TOKENS")]
 pub struct ChatArgs {
     /// Composition id.
     id: String,

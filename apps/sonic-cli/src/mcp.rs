@@ -32,6 +32,12 @@ use catalog::{AnalyseArgs, BatchArgs, CompositionArgs, CreateArgs, RestoreArgs, 
 
 /// `sonic mcp` (the data directory is the global `--data-dir`).
 #[derive(Args)]
+#[command(
+    after_help = r#"Register it with an MCP client (e.g. Claude Desktop's claude_desktop_config.json):
+  {"mcpServers": {"sonic": {"command": "/path/to/sonic",
+                            "args": ["--data-dir", "/path/to/data", "mcp"]}}}
+While it runs it owns the data directory: other writing commands refuse."#
+)]
 pub struct McpArgs {}
 
 /// Why a tool call did not work: the text the model reads.
