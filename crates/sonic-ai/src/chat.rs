@@ -163,9 +163,22 @@ fn earlier_messages(history: &[ChatMessage], keep: usize) -> Vec<Message> {
         .collect()
 }
 
-/// Runs the tool calls of one round on the working copy; returns their results for the model.
-fn run_calls(working: &mut OpenComposition, calls: &[ToolCall]) -> (BatchReport, Vec<ToolResult>) {
-    let report = execute_parsed(working, calls.iter().map(action_of).collect(), false);
+/// Runs the tool calls of one round on the working copy; returns their results for the model
+/// and whether a transport action (play, stop, seek) took effect.
+fn run_calls(
+    working: &mut OpenComposition,
+    calls: &[ToolCall],
+) -> (BatchReport, Vec<ToolResult>, bool) {
+    let parsed: Vec<_> = calls.iter().map(action_of).collect();
+    let transport: Vec<bool> = parsed
+        .iter()
+        .map(|a| a.as_ref().is_ok_and(DawAction::is_transport))
+        .collect();
+    let report = execute_parsed(working, parsed, false);
+    let ran_transport = transport
+        .iter()
+        .zip(&report.results)
+        .any(|(transport, result)| *transport && result.success);
     let results = calls
         .iter()
         .zip(&report.results)
@@ -175,7 +188,7 @@ fn run_calls(working: &mut OpenComposition, calls: &[ToolCall]) -> (BatchReport,
             is_error: !result.success,
         })
         .collect();
-    (report, results)
+    (report, results, ran_transport)
 }
 
 fn executed(result: &ActionResult) -> ExecutedAction {
@@ -208,14 +221,14 @@ pub async fn chat<P: LlmProvider>(
     if options.max_rounds == 0 {
         return Err(ChatError::NoRounds);
     }
-    let (start, generation) =
-        studio.with(id, |open| (open.composition().clone(), open.generation()))?;
-    let mut messages = earlier_messages(&start.chat_history, options.history_messages);
+    let base = studio.snapshot(id)?;
+    let mut messages = earlier_messages(&base.chat_history, options.history_messages);
     messages.push(Message::User(request_text.to_owned()));
-    let mut working = OpenComposition::new(start, 1);
+    let mut working = OpenComposition::new(base.clone(), 1);
     let tools = chat_tools();
     let mut actions: Vec<ActionResult> = Vec::new();
     let mut changed = false;
+    let mut ran_transport = false;
     let mut reply = String::new();
     let mut rounds = 0;
     let mut hit_max_rounds = false;
@@ -239,8 +252,9 @@ pub async fn chat<P: LlmProvider>(
         if calls.is_empty() {
             break;
         }
-        let (report, results) = run_calls(&mut working, &calls);
+        let (report, results, transport) = run_calls(&mut working, &calls);
         changed |= report.changed;
+        ran_transport |= transport;
         actions.extend(report.results);
         messages.push(Message::ToolResults(results));
         hit_max_rounds = rounds == options.max_rounds;
@@ -255,60 +269,81 @@ pub async fn chat<P: LlmProvider>(
             "(no answer)".into()
         };
     }
-    let result = commit(
-        studio,
-        id,
-        generation,
-        working.composition(),
-        request_text,
-        &reply,
-        &actions,
-    )?;
+    let exchange = Exchange {
+        request: request_text,
+        reply: &reply,
+        actions: &actions,
+        ran_transport,
+    };
+    let version = commit(studio, id, &base, working.composition(), &exchange)?;
     Ok(ChatOutcome {
         reply,
         actions,
         rounds,
         hit_max_rounds,
         changed,
-        version: result,
+        version,
     })
 }
 
+/// What one exchange said and did, for the chat history.
+struct Exchange<'a> {
+    request: &'a str,
+    reply: &'a str,
+    actions: &'a [ActionResult],
+    /// The model played, stopped or moved the playhead (its transport state then wins).
+    ran_transport: bool,
+}
+
+/// True when `a` and `b` differ at most in live transport state (playing, playhead) and the
+/// time of the last save: what pressing play or an autosave during an exchange changes.
+fn same_but_live(a: &Composition, b: &Composition) -> bool {
+    let mut a = a.clone();
+    a.is_playing = b.is_playing;
+    a.current_position = b.current_position;
+    a.updated_at = b.updated_at;
+    a == *b
+}
+
 /// Puts the worked-on composition, with the exchange in its `chat_history`, into the studio
-/// as one undo step and saves it as one `ai` version whose message is the request.
+/// as one undo step and saves it as one `ai` version whose message is the request. Fails
+/// with [`ChatError::Conflict`] when the composition was edited since `base` was taken;
+/// playback started or moved meanwhile is kept.
 fn commit(
     studio: &Studio,
     id: &Id,
-    generation: u64,
+    base: &Composition,
     worked: &Composition,
-    request: &str,
-    reply: &str,
-    actions: &[ActionResult],
+    exchange: &Exchange<'_>,
 ) -> Result<u32, ChatError> {
     let now = sonic_model::time::now();
     let user = ChatMessage {
         role: ChatRole::User,
-        content: request.to_owned(),
+        content: exchange.request.to_owned(),
         timestamp: now,
         actions_executed: None,
     };
     let assistant = ChatMessage {
         role: ChatRole::Assistant,
-        content: reply.to_owned(),
+        content: exchange.reply.to_owned(),
         timestamp: now,
-        actions_executed: Some(actions.iter().map(executed).collect()),
+        actions_executed: Some(exchange.actions.iter().map(executed).collect()),
     };
     let (committed, version) = studio.edit_and_save(id, |open| {
-        if open.generation() != generation {
+        if !same_but_live(open.composition(), base) {
             return (false, None);
         }
         open.transaction(Scope::Everything, |composition| {
+            let live = (composition.is_playing, composition.current_position);
             *composition = worked.clone();
+            if !exchange.ran_transport {
+                (composition.is_playing, composition.current_position) = live;
+            }
             composition.chat_history.push(user);
             composition.chat_history.push(assistant);
             ((), Outcome::Commit)
         });
-        (true, Some((HistorySource::Ai, request.to_owned())))
+        (true, Some((HistorySource::Ai, exchange.request.to_owned())))
     })?;
     match (committed, version) {
         (true, Some(version)) => Ok(version),

@@ -268,16 +268,55 @@ async fn earlier_turns_are_sent_and_an_edit_meanwhile_is_a_conflict() {
     assert_eq!(sent.len(), 3);
     assert!(matches!(&sent[1], Message::Assistant { text, .. } if text == "Hello."));
 
-    let generation = studio.with(&id, |open| open.generation()).unwrap();
+    let base = studio.snapshot(&id).unwrap();
     studio
         .with(&id, |open| {
             open.edit(Scope::Settings, |c| sonic_daw::song::set_tempo(c, 99.0))
         })
         .unwrap()
         .unwrap();
-    let snapshot = studio.snapshot(&id).unwrap();
-    let err = commit(&studio, &id, generation, &snapshot, "x", "y", &[]).unwrap_err();
+    let exchange = Exchange {
+        request: "x",
+        reply: "y",
+        actions: &[],
+        ran_transport: false,
+    };
+    let err = commit(&studio, &id, &base, &base, &exchange).unwrap_err();
     assert!(matches!(err, ChatError::Conflict(_)));
+}
+
+#[test]
+fn playback_started_during_an_exchange_is_kept_and_is_no_conflict() {
+    let (_dir, studio, id) = studio();
+    let base = studio.snapshot(&id).unwrap();
+    let mut worked = base.clone();
+    worked.tempo = 100.0;
+    studio
+        .with(&id, |open| open.play(Some(2.0)))
+        .unwrap()
+        .unwrap();
+    let exchange = Exchange {
+        request: "faster",
+        reply: "done",
+        actions: &[],
+        ran_transport: false,
+    };
+    commit(&studio, &id, &base, &worked, &exchange).unwrap();
+    let now = studio.snapshot(&id).unwrap();
+    assert_eq!(
+        (now.tempo, now.is_playing, now.current_position),
+        (100.0, true, 2.0)
+    );
+    // When the model itself stopped playback, its transport state wins.
+    let base = now.clone();
+    let mut worked = now;
+    worked.is_playing = false;
+    let exchange = Exchange {
+        ran_transport: true,
+        ..exchange
+    };
+    commit(&studio, &id, &base, &worked, &exchange).unwrap();
+    assert!(!studio.snapshot(&id).unwrap().is_playing);
 }
 
 #[test]
