@@ -54,3 +54,16 @@ pub async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
 }
+
+/// Runs in-memory work on an open composition right here (it holds a composition lock for
+/// microseconds), or off the async threads when the composition must first be loaded.
+pub async fn in_memory<T: Send + 'static>(
+    already_open: bool,
+    work: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    if already_open {
+        work()
+    } else {
+        blocking(work).await
+    }
+}

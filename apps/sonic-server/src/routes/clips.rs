@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{id, Json, Path};
 use crate::routes::tracks::Done;
 use crate::routes::{edit, read};
-use crate::state::{blocking, SharedState};
+use crate::state::{in_memory, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
@@ -133,7 +133,7 @@ async fn create_clip(
             })
         }
     };
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Everything, |c| {
             let clip_id = match add {
                 Add::Midi(new) => clips::add_midi_clip(c, new)?,
@@ -160,7 +160,7 @@ async fn list_clips(
     Path(raw): Path<String>,
 ) -> ApiResult<axum::response::Response> {
     let cid = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         let bytes = read(&state, &cid, |c| serde_json::to_vec(&c.clips))?
             .map_err(|e| ApiError::internal(e.to_string()))?;
         Ok(crate::routes::json_bytes(bytes))
@@ -178,7 +178,7 @@ async fn update_clip(
     Json(body): Json<UpdateClip>,
 ) -> ApiResult<Json<Clip>> {
     let (cid, clip_id) = (id(&raw)?, id(&raw_clip)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         let change = |c: &mut Composition| {
             let changes = clips::ClipChanges {
                 name: body.name,
@@ -240,7 +240,7 @@ async fn delete_clip(
 ) -> ApiResult<Json<Done>> {
     let (cid, clip_id) = (id(&raw)?, id(&raw_clip)?);
     let message = format!("Deleted clip {clip_id}");
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Everything, |c| {
             clips::delete_clip(c, &clip_id)
         })

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{id, Json, OptionalJson, Path};
-use crate::state::{blocking, SharedState};
+use crate::state::{blocking, in_memory, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
@@ -185,7 +185,7 @@ async fn get_composition(
     Path(raw): Path<String>,
 ) -> ApiResult<axum::response::Response> {
     let id = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&id), move || {
         let bytes = state
             .studio
             .with(&id, |open| {
@@ -218,7 +218,7 @@ async fn update_composition(
 ) -> ApiResult<Json<Status>> {
     let id = id(&raw)?;
     let composition_id = id.to_string();
-    blocking(move || {
+    in_memory(state.studio.is_open(&id), move || {
         state.studio.with(&id, |open| {
             open.edit(Scope::Settings, |c| {
                 if let Some(name) = &body.name {
@@ -400,7 +400,7 @@ async fn undo_redo_status(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<UndoStatus>> {
     let id = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&id), move || {
         Ok(state.studio.with(&id, |open| UndoStatus {
             can_undo: open.undo_count() > 0,
             can_redo: open.redo_count() > 0,
@@ -421,7 +421,7 @@ async fn chat_history(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<ChatHistory>> {
     let id = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&id), move || {
         Ok(state.studio.with(&id, |open| ChatHistory {
             chat_history: open.composition().chat_history.clone(),
         })?)

@@ -14,7 +14,7 @@ use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{id, Json, Path};
 use crate::routes::tracks::Done;
 use crate::routes::{edit, read};
-use crate::state::{blocking, SharedState};
+use crate::state::{in_memory, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
@@ -131,7 +131,7 @@ async fn track_chain(
     Path((raw, raw_track)): Path<(String, String)>,
 ) -> ApiResult<Json<Chain>> {
     let (cid, tid) = (id(&raw)?, id(&raw_track)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         read(&state, &cid, |c| {
             sonic_daw::tracks::index_of(c, &tid)?;
             Ok(chain_of(c, &tid))
@@ -159,7 +159,7 @@ async fn add_effect(
         display_name: body.display_name,
         parameters: body.parameters,
     };
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             let (effect_id, _) = effects::add_effect(c, new)?;
             Ok(effects::effect(c, &effect_id)?.clone())
@@ -178,7 +178,7 @@ async fn clear_chain(
     Path((raw, raw_track)): Path<(String, String)>,
 ) -> ApiResult<Json<Done>> {
     let (cid, tid) = (id(&raw)?, id(&raw_track)?);
-    let removed = blocking(move || {
+    let removed = in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             effects::clear_effects(c, &tid)
         })
@@ -199,9 +199,11 @@ async fn get_effect(
     Path((raw, raw_effect)): Path<(String, String)>,
 ) -> ApiResult<Json<EffectInstance>> {
     let (cid, eid) = (id(&raw)?, id(&raw_effect)?);
-    blocking(move || read(&state, &cid, |c| Ok(effects::effect(c, &eid)?.clone()))?)
-        .await
-        .map(Json)
+    in_memory(state.studio.is_open(&cid), move || {
+        read(&state, &cid, |c| Ok(effects::effect(c, &eid)?.clone()))?
+    })
+    .await
+    .map(Json)
 }
 
 /// Change parameters, bypass or label (one undo step; out-of-range values are refused).
@@ -214,7 +216,7 @@ async fn update_effect(
     Json(body): Json<UpdateEffect>,
 ) -> ApiResult<Json<EffectInstance>> {
     let (cid, eid) = (id(&raw)?, id(&raw_effect)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             effects::effect(c, &eid)?;
             if let Some(values) = &body.parameters {
@@ -243,7 +245,7 @@ async fn remove_effect(
 ) -> ApiResult<Json<Done>> {
     let (cid, eid) = (id(&raw)?, id(&raw_effect)?);
     let message = format!("Removed effect {eid}");
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             effects::remove_effect(c, &eid)
         })
@@ -265,7 +267,7 @@ async fn move_effect(
     Json(body): Json<MoveEffect>,
 ) -> ApiResult<Json<EffectInstance>> {
     let (cid, eid) = (id(&raw)?, id(&raw_effect)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             effects::move_effect(c, &eid, body.new_slot_index)?;
             Ok(effects::effect(c, &eid)?.clone())

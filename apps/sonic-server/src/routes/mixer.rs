@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{id, Json, Path};
 use crate::routes::{edit, read};
-use crate::state::{blocking, SharedState};
+use crate::state::{in_memory, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
@@ -57,9 +57,11 @@ async fn get_mixer(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<MixerState>> {
     let cid = id(&raw)?;
-    blocking(move || read(&state, &cid, |c| c.mixer_state.clone()))
-        .await
-        .map(Json)
+    in_memory(state.studio.is_open(&cid), move || {
+        read(&state, &cid, |c| c.mixer_state.clone())
+    })
+    .await
+    .map(Json)
 }
 
 /// Change a track's channel strip (one undo step); out-of-range values are refused.
@@ -72,7 +74,7 @@ async fn update_channel(
     Json(body): Json<UpdateChannel>,
 ) -> ApiResult<Json<MixerChannel>> {
     let (cid, tid) = (id(&raw)?, id(&raw_track)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             if let Some(db) = body.fader {
                 mixer::set_fader(c, &tid, db)?;
@@ -105,9 +107,11 @@ async fn get_master(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<MasterChannel>> {
     let cid = id(&raw)?;
-    blocking(move || read(&state, &cid, |c| c.mixer_state.master.clone()))
-        .await
-        .map(Json)
+    in_memory(state.studio.is_open(&cid), move || {
+        read(&state, &cid, |c| c.mixer_state.master.clone())
+    })
+    .await
+    .map(Json)
 }
 
 /// Change the master channel (one undo step).
@@ -120,7 +124,7 @@ async fn update_master(
     Json(body): Json<UpdateMaster>,
 ) -> ApiResult<Json<MasterChannel>> {
     let cid = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             if let Some(db) = body.fader {
                 mixer::set_master_fader(c, db)?;

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{id, Json, Path};
 use crate::routes::{edit, read};
-use crate::state::{blocking, SharedState};
+use crate::state::{in_memory, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
@@ -128,7 +128,7 @@ async fn create_track(
         kit_id: body.kit_id,
     };
     let (sample_name, sample_path) = (body.sample_name, body.sample_file_path);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             let tid = tracks::add_track(c, new)?;
             if sample_id.is_some() {
@@ -157,9 +157,11 @@ async fn list_tracks(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Vec<Track>>> {
     let cid = id(&raw)?;
-    blocking(move || read(&state, &cid, |c| c.tracks.clone()))
-        .await
-        .map(Json)
+    in_memory(state.studio.is_open(&cid), move || {
+        read(&state, &cid, |c| c.tracks.clone())
+    })
+    .await
+    .map(Json)
 }
 
 /// Change name, volume, pan, instrument, drum kit or colour (one undo step).
@@ -172,7 +174,7 @@ async fn update_track(
     Json(body): Json<UpdateTrack>,
 ) -> ApiResult<Json<Track>> {
     let (cid, tid) = (id(&raw)?, id(&raw_track)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             tracks::index_of(c, &tid)?;
             if let Some(name) = &body.name {
@@ -214,7 +216,7 @@ async fn delete_track(
 ) -> ApiResult<Json<Done>> {
     let (cid, tid) = (id(&raw)?, id(&raw_track)?);
     let message = format!("Deleted track {tid}");
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Everything, |c| {
             tracks::delete_track(c, &tid)
         })
@@ -236,7 +238,7 @@ async fn mute_track(
     Json(body): Json<MuteBody>,
 ) -> ApiResult<Json<Muted>> {
     let (cid, tid) = (id(&raw)?, id(&raw_track)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             tracks::set_mute(c, &tid, body.is_muted)
         })
@@ -258,7 +260,7 @@ async fn solo_track(
     Json(body): Json<SoloBody>,
 ) -> ApiResult<Json<Soloed>> {
     let (cid, tid) = (id(&raw)?, id(&raw_track)?);
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             tracks::set_solo(c, &tid, body.is_solo)
         })

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{id, Json, OptionalJson, Path};
 use crate::routes::edit;
-use crate::state::{blocking, SharedState};
+use crate::state::{in_memory, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
@@ -107,7 +107,7 @@ async fn live(
     change: impl FnOnce(&mut sonic_daw::OpenComposition) -> sonic_daw::Result<()> + Send + 'static,
 ) -> ApiResult<Json<Transport>> {
     let cid = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         Ok(state.studio.with(&cid, |open| {
             change(open)?;
             Ok::<_, sonic_daw::DawError>(transport(open.composition()))
@@ -208,7 +208,7 @@ async fn set_tempo(
     Json(body): Json<TempoBody>,
 ) -> ApiResult<Json<Transport>> {
     let cid = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             song::set_tempo(c, body.tempo)?;
             Ok(transport(c))
@@ -228,7 +228,7 @@ async fn set_loop(
     Json(body): Json<LoopBody>,
 ) -> ApiResult<Json<Transport>> {
     let cid = id(&raw)?;
-    blocking(move || {
+    in_memory(state.studio.is_open(&cid), move || {
         edit(&state, &cid, Scope::Settings, |c| {
             let start = body.start.unwrap_or(c.loop_start);
             let end = body.end.unwrap_or(c.loop_end);
