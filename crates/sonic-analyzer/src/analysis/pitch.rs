@@ -30,7 +30,10 @@ const VOICED_APERIODICITY: f64 = 0.2;
 const PITCHED_SHARE: f64 = 0.5;
 /// At most this many frames are analysed (evenly spread): enough for a stable estimate of
 /// a long file's pitch at a bounded cost.
-const MAX_FRAMES: usize = 1000;
+const MAX_FRAMES: usize = 500;
+/// Every other sounding frame at least (a 23 ms hop at 44.1 kHz): the summary is a median
+/// and a voiced share, which need no finer grid, and YIN is the costliest feature.
+const MIN_STRIDE: usize = 2;
 
 /// Pitch estimate of one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -162,7 +165,8 @@ fn parabolic_shift(left: f64, middle: f64, right: f64) -> f64 {
     }
 }
 
-/// Pitch of the whole sound from the sounding frames (at most [`MAX_FRAMES`] of them).
+/// Pitch of the whole sound from the sounding frames (every other one, at most
+/// [`MAX_FRAMES`] of them).
 pub(crate) fn analyse(samples: &[f32], sample_rate: f64, sounding: &[bool]) -> PitchFeatures {
     let unpitched = PitchFeatures {
         has_pitch: false,
@@ -180,7 +184,7 @@ pub(crate) fn analyse(samples: &[f32], sample_rate: f64, sounding: &[bool]) -> P
     if candidates.is_empty() {
         return unpitched;
     }
-    let stride = candidates.len().div_ceil(MAX_FRAMES);
+    let stride = candidates.len().div_ceil(MAX_FRAMES).max(MIN_STRIDE);
     let frames: Vec<FramePitch> = candidates
         .iter()
         .step_by(stride)
