@@ -1,5 +1,8 @@
 //! End-to-end: the real `sonic-server` on an ephemeral port of 127.0.0.1, driven over HTTP.
 
+#[allow(dead_code)] // shared with tests/chat_cli.rs, which uses all of it
+mod mock_llm;
+
 use serde_json::{json, Value};
 use sonic_e2e::{call, sine_wav, upload, Sandbox, Server};
 
@@ -432,6 +435,15 @@ fn every_error_status_has_the_json_shape() {
     );
     assert_eq!(code, "INVALID_ACTION");
     assert_eq!(ok(call(s, "GET", &base, None, None))["tempo"], 120.0);
+    // 503: no LLM configured (the message names the variables).
+    let reply = call(
+        s,
+        "POST",
+        "/api/assistant/chat",
+        Some(json!({"composition_id": id, "message": "hi"})),
+        None,
+    );
+    assert_eq!(err(reply, 503), "NO_LLM");
     // A second server on the same data directory refuses to start.
     let second =
         std::process::Command::new(sonic_e2e::workspace_bin("sonic-server", "sonic-server"))
@@ -597,4 +609,59 @@ fn a_cached_composition_is_never_served_stale() {
         err(call(s, "GET", &path, None, None), 404),
         "COMPOSITION_NOT_FOUND"
     );
+}
+
+#[test]
+fn chat_runs_the_models_tool_calls_and_saves_one_ai_version() {
+    use mock_llm::{MockLlm, Protocol};
+    let protocol = Protocol::OpenAi;
+    let mock = MockLlm::start(vec![
+        protocol.tool_calls(&[(
+            "create_track",
+            json!({"id": "drums", "name": "Drums", "type": "midi"}),
+        )]),
+        protocol.text("I added a drum track."),
+    ]);
+    let env = mock.env(protocol);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sandbox = Sandbox::new();
+    let server = Server::start(&sandbox.data_dir(), &[], &env);
+    let s = &server;
+    let id = ok(call(
+        s,
+        "POST",
+        "/api/compositions",
+        Some(json!({"name": "Chatty"})),
+        None,
+    ))["composition_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reply = ok(call(
+        s,
+        "POST",
+        "/api/assistant/chat",
+        Some(json!({"composition_id": id, "message": "add drums"})),
+        None,
+    ));
+    assert_eq!(reply["response"], "I added a drum track.");
+    assert_eq!(reply["actions_executed"][0]["success"], true);
+    let base = format!("/api/compositions/{id}");
+    assert_eq!(
+        ok(call(s, "GET", &base, None, None))["tracks"][0]["id"],
+        "drums"
+    );
+    let history = ok(call(s, "GET", &format!("{base}/history"), None, None));
+    let last = history["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["source"].as_str(), last["message"].as_str()),
+        (Some("ai"), Some("add drums"))
+    );
+    let chat = ok(call(s, "GET", &format!("{base}/chat-history"), None, None));
+    assert_eq!(chat["chat_history"].as_array().unwrap().len(), 2);
 }

@@ -88,7 +88,12 @@ fn run(args: Args) -> anyhow::Result<()> {
         },
     );
     let autosave = studio.start_autosave();
-    let state = Arc::new(state::AppState::new(studio.clone(), samples));
+    // Without a provider the server still serves everything but chat (503 that says why).
+    let llm = sonic_ai::llm::Provider::from_env().map_err(|e| e.to_string());
+    if let Err(reason) = &llm {
+        tracing::info!(%reason, "assistant chat disabled");
+    }
+    let state = Arc::new(state::AppState::new(studio.clone(), samples, llm));
     let http = app::HttpConfig {
         api_token: token,
         cors_origins: args.cors_origins,

@@ -21,15 +21,22 @@ pub struct AppState {
     /// `updated_at` it was made from: a GET of an unchanged composition sends these bytes
     /// again instead of serialising every note.
     pub json_cache: Mutex<HashMap<Id, (u64, Timestamp, Bytes)>>,
+    /// The LLM provider configured in the environment, or why there is none.
+    pub llm: Result<sonic_ai::llm::Provider, String>,
 }
 
 impl AppState {
     /// Shared state over a studio and a sample library.
-    pub fn new(studio: Studio, samples: SampleLibrary) -> Self {
+    pub fn new(
+        studio: Studio,
+        samples: SampleLibrary,
+        llm: Result<sonic_ai::llm::Provider, String>,
+    ) -> Self {
         AppState {
             studio,
             samples,
             json_cache: Mutex::new(HashMap::new()),
+            llm,
         }
     }
 

@@ -26,6 +26,98 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(get_state))
         .routes(routes!(get_context))
         .routes(routes!(get_tools))
+        .routes(routes!(chat))
+}
+
+/// `POST /api/assistant/chat` body.
+#[derive(Deserialize, ToSchema)]
+pub struct ChatRequest {
+    /// The composition to talk about (and change).
+    pub composition_id: String,
+    /// What the user asks for.
+    pub message: String,
+    /// Model calls at most (default 8).
+    pub max_rounds: Option<usize>,
+}
+
+/// One exchange with the model.
+#[derive(Serialize, ToSchema)]
+pub struct ChatResponse {
+    /// The model's answer.
+    pub response: String,
+    /// Every action it ran, in order (failed ones included, with their error).
+    pub actions_executed: Vec<ActionResultSchema>,
+    /// Model calls made.
+    pub rounds: usize,
+    /// The model was still calling tools when the round limit stopped it.
+    pub hit_max_rounds: bool,
+    /// The history version the exchange was saved as (source `ai`).
+    pub version: u32,
+}
+
+/// One exchange with the configured LLM: its tool calls run as validated actions, the
+/// exchange is appended to `chat_history` and saved as one `ai` version. 503 `NO_LLM` when
+/// no provider is configured (the message names the variables); 502 when the provider
+/// fails; the composition is then unchanged.
+#[utoipa::path(post, path = "/api/assistant/chat", tag = "assistant", request_body = ChatRequest,
+    responses((status = 200, body = ChatResponse), (status = "default", body = ErrorBody)))]
+async fn chat(
+    State(state): State<SharedState>,
+    Json(body): Json<ChatRequest>,
+) -> ApiResult<Json<ChatResponse>> {
+    let cid = id(&body.composition_id)?;
+    let provider = state.llm.as_ref().map_err(|reason| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "NO_LLM", reason.clone())
+    })?;
+    let mut options = sonic_ai::ChatOptions::default();
+    if let Some(rounds) = body.max_rounds {
+        options.max_rounds = rounds;
+    }
+    let analyses = {
+        let state = state.clone();
+        let cid = cid.clone();
+        blocking(move || {
+            let composition = state.studio.snapshot(&cid)?;
+            Ok(crate::routes::samples::cached_analyses(
+                &state,
+                &composition,
+            ))
+        })
+        .await?
+    };
+    let outcome = sonic_ai::chat(
+        provider,
+        &state.studio,
+        &cid,
+        &body.message,
+        &analyses,
+        &options,
+    )
+    .await
+    .map_err(chat_error)?;
+    Ok(Json(ChatResponse {
+        response: outcome.reply,
+        actions_executed: outcome.actions.into_iter().map(Into::into).collect(),
+        rounds: outcome.rounds,
+        hit_max_rounds: outcome.hit_max_rounds,
+        version: outcome.version,
+    }))
+}
+
+fn chat_error(e: sonic_ai::ChatError) -> ApiError {
+    use sonic_ai::llm::LlmError;
+    use sonic_ai::ChatError;
+    match e {
+        ChatError::Daw(e) => e.into(),
+        ChatError::EmptyMessage | ChatError::NoRounds => {
+            ApiError::bad_request("INVALID_VALUE", e.to_string())
+        }
+        ChatError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string()),
+        ChatError::Llm(
+            LlmError::NotConfigured | LlmError::MissingConfig(_) | LlmError::InvalidConfig { .. },
+        ) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "NO_LLM", e.to_string()),
+        ChatError::Llm(_) => ApiError::new(StatusCode::BAD_GATEWAY, "LLM_FAILED", e.to_string()),
+    }
 }
 
 /// One action: `{composition_id, action, ...parameters}` or the original envelope
