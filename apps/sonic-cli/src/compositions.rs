@@ -5,8 +5,8 @@ use serde_json::json;
 use sonic_model::{validate_time_signature, Composition, Id, ModelError};
 use sonic_store::{CompositionDiff, ItemChanges, Loaded, RecoverySource};
 
-use crate::output::{num, print_json, when, Table};
 use crate::outln;
+use crate::output::{num, print_json, when, Table};
 use crate::Context;
 
 /// `sonic new`.
@@ -261,7 +261,8 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> anyhow::Result<()> {
     } else {
         outln!(
             "Restored version {} as version {}",
-            args.version, saved.version
+            args.version,
+            saved.version
         );
         Ok(())
     }
@@ -304,7 +305,9 @@ fn print_diff(diff: &CompositionDiff, from: u32, to: u32) {
     for n in &diff.notes {
         outln!(
             "  ~ clip {:?}: notes +{} -{}",
-            n.clip_name, n.added, n.removed
+            n.clip_name,
+            n.added,
+            n.removed
         );
     }
     print_items("mixer channel", &diff.mixer);
