@@ -110,7 +110,9 @@ impl utoipa::PartialSchema for Id {
             .pattern(Some("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"))
             .min_length(Some(1))
             .max_length(Some(MAX_ID_LEN))
-            .description(Some("An id: letters, digits, '_' or '-', starting with a letter or digit"))
+            .description(Some(
+                "An id: letters, digits, '_' or '-', starting with a letter or digit",
+            ))
             .into()
     }
 }
