@@ -254,7 +254,7 @@ impl FileStamp {
     }
 }
 
-/// BLAKE3 of the file's bytes, hex, read in a stream.
+/// BLAKE3 of the file's bytes, hex, read in a stream: the key of an [`AnalysisCache`] entry.
 pub fn content_hash(path: &Path) -> Result<String, AnalyzerError> {
     let io_error = |source| AnalyzerError::Io {
         path: path.to_path_buf(),

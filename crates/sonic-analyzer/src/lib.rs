@@ -28,7 +28,7 @@ mod error;
 mod probe;
 
 pub use analysis::{analyze, analyze_all, analyze_file, SILENCE_DB, WAVEFORM_BUCKETS};
-pub use cache::{AnalysisCache, CachedAnalysis, ANALYZER_VERSION};
+pub use cache::{content_hash, AnalysisCache, CachedAnalysis, ANALYZER_VERSION};
 pub use decode::{decode_file, probe_file, AudioInfo, DecodedAudio};
 pub use error::AnalyzerError;
 pub use probe::SymphoniaProbe;
