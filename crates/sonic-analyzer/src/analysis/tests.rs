@@ -130,6 +130,7 @@ fn a_440_hz_sine_read_from_a_wav_file_is_a4_within_half_a_percent() {
         assert!(a.temporal.attack < 0.01, "{:?}", a.temporal);
         assert!(a.temporal.release < 0.02, "{:?}", a.temporal);
         assert!((a.temporal.duration - 2.0).abs() < 1e-3);
+        assert!(a.summary.contains("(A4, MIDI 69)"), "{}", a.summary);
         assert_finite(&a);
     }
 }
@@ -171,6 +172,8 @@ fn a_click_every_half_second_is_percussive_at_120_bpm() {
     let bpm = a.tempo_bpm.expect("a steady beat");
     assert!((bpm - 120.0).abs() < 2.0, "{bpm}");
     assert!((14..=17).contains(&a.onset_count), "{}", a.onset_count);
+    assert!(a.summary.contains("percussive"), "{}", a.summary);
+    assert!(a.summary.contains("about 120 BPM"), "{}", a.summary);
 }
 
 #[test]

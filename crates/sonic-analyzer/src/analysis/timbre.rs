@@ -70,3 +70,95 @@ pub(crate) fn describe(
         tags,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spectral(bands: [f64; 6], flatness: f64, centroid: f64) -> SpectralFeatures {
+        let [sub_bass, bass, low_mid, mid, high_mid, high] = bands;
+        SpectralFeatures {
+            centroid,
+            rolloff: 0.0,
+            flux: 0.0,
+            flatness,
+            bandwidth: 0.0,
+            sub_bass,
+            bass,
+            low_mid,
+            mid,
+            high_mid,
+            high,
+        }
+    }
+
+    fn temporal(is_percussive: bool) -> TemporalFeatures {
+        TemporalFeatures {
+            duration: 1.0,
+            attack: 0.002,
+            decay: 0.2,
+            sustain_level: if is_percussive { 0.1 } else { 0.9 },
+            release: 0.0,
+            is_percussive,
+            is_sustained: !is_percussive,
+            transient_strength: if is_percussive { 0.8 } else { 0.1 },
+            zcr_mean: 0.0,
+            zcr_std: 0.0,
+        }
+    }
+
+    fn pitch(has_pitch: bool, harmonicity: f64) -> PitchFeatures {
+        PitchFeatures {
+            has_pitch,
+            fundamental_freq: 0.0,
+            midi_note: None,
+            pitch_confidence: 0.0,
+            harmonicity,
+        }
+    }
+
+    #[test]
+    fn flat_high_noise_is_bright_noisy_and_rough() {
+        let t = describe(
+            &spectral([0.0, 0.01, 0.01, 0.07, 0.09, 0.82], 0.56, 11_000.0),
+            &temporal(false),
+            &pitch(false, 0.1),
+            false,
+        );
+        assert!(t.brightness > 0.9);
+        assert!(t.roughness > 0.7);
+        for tag in ["bright", "noisy", "sustained"] {
+            assert!(t.tags.contains(&tag.to_string()), "{:?}", t.tags);
+        }
+        assert!(!t.tags.contains(&"tonal".to_string()));
+    }
+
+    #[test]
+    fn a_low_pitched_hit_is_warm_tonal_percussive_and_punchy() {
+        let t = describe(
+            &spectral([0.1, 0.7, 0.15, 0.05, 0.0, 0.0], 0.001, 120.0),
+            &temporal(true),
+            &pitch(true, 0.9),
+            false,
+        );
+        assert!(t.warmth > 0.8 && t.brightness < 0.05);
+        for tag in ["warm", "dark", "tonal", "percussive", "punchy"] {
+            assert!(t.tags.contains(&tag.to_string()), "{:?}", t.tags);
+        }
+    }
+
+    #[test]
+    fn silence_scores_zero_and_is_tagged_silent() {
+        let t = describe(
+            &spectral([0.0; 6], 0.0, 0.0),
+            &temporal(false),
+            &pitch(false, 0.0),
+            true,
+        );
+        assert_eq!(
+            (t.brightness, t.warmth, t.roughness, t.fullness),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+        assert_eq!(t.tags, ["silent"]);
+    }
+}
