@@ -11,6 +11,9 @@
 
 use std::process::Command;
 
+#[allow(dead_code)] // shared with tests/chat_cli.rs, which uses all of it
+mod mock_llm;
+
 use serde_json::json;
 use sonic_e2e::{call, sine_wav, upload, Sandbox, Server};
 
@@ -26,7 +29,13 @@ fn the_server_honours_its_openapi_contract_under_fuzzing() {
     };
     let examples = std::env::var("SONIC_CONTRACT_EXAMPLES").unwrap_or_else(|_| "20".into());
     let sandbox = Sandbox::new();
-    let server = Server::start(&sandbox.data_dir(), &[], &[]);
+    // A scripted model that always answers "Done.", so chat answers 200 rather than the
+    // 503 it rightly gives with no provider (a 5xx the fuzzer would count).
+    let protocol = mock_llm::Protocol::OpenAi;
+    let model = mock_llm::MockLlm::start(vec![protocol.text("Done.")]);
+    let env = model.env(protocol);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let server = Server::start(&sandbox.data_dir(), &[], &env);
     // Real ids for the path parameters, so requests reach past "not found".
     let s = &server;
     let created = call(

@@ -259,12 +259,16 @@ impl SampleLibrary {
             updated_at: now,
         };
         let target = samples_dir.join(&stored_name);
+        // Under the index lock, read the index before the file appears and record it right
+        // after: no reader (they take the same lock) ever sees a file without its record,
+        // and the first import into an empty library is not mistaken for a lost index.
+        let _guard = self.lock_index();
+        let mut samples = match index::load(samples_dir, &*self.probe)? {
+            index::Loaded::Intact(samples) | index::Loaded::Rebuilt(samples, _) => samples,
+        };
         temp.commit_as(&target)?;
-        let recorded = self.change_index(|samples| {
-            samples.insert(id.clone(), meta.clone());
-            Ok(())
-        });
-        if let Err(e) = recorded {
+        samples.insert(id.clone(), meta.clone());
+        if let Err(e) = index::save(samples_dir, &samples) {
             // Nothing left behind: no file without a record.
             let _ = std::fs::remove_file(&target);
             return Err(e);
