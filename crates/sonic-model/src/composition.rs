@@ -203,6 +203,25 @@ impl Composition {
         self.clips.iter().find(|c| &c.id == id)
     }
 
+    /// The library samples this composition plays (tracks' and clips' `sample_id`), each
+    /// once, in order of first use.
+    pub fn sample_ids(&self) -> Vec<&Id> {
+        let mut ids: Vec<&Id> = Vec::new();
+        let used = self.tracks.iter().filter_map(|t| t.sample_id.as_ref());
+        for id in used.chain(self.clips.iter().filter_map(|c| c.sample_id.as_ref())) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// True when a track or a clip plays library sample `id`.
+    pub fn uses_sample(&self, id: &Id) -> bool {
+        self.tracks.iter().any(|t| t.sample_id.as_ref() == Some(id))
+            || self.clips.iter().any(|c| c.sample_id.as_ref() == Some(id))
+    }
+
     /// Total notes in every clip.
     pub fn note_count(&self) -> usize {
         self.clips.iter().map(|c| c.notes().len()).sum()

@@ -144,3 +144,19 @@ fn a_minimal_original_style_document_loads_with_defaults() {
     assert_eq!(song.mixer_state.master.id.as_str(), "master");
     assert!(song.validate().is_ok());
 }
+
+#[test]
+fn sample_use_is_found_on_tracks_and_clips() {
+    let mut song = Composition::new("s");
+    let mut track = Track::new(song.id.clone(), "t", TrackType::Audio);
+    let (a, b) = (Id::generate(), Id::generate());
+    track.sample_id = Some(a.clone());
+    song.clips
+        .push(Clip::audio(track.id.clone(), "c", 0.0, 1.0, b.clone()));
+    song.clips
+        .push(Clip::audio(track.id.clone(), "d", 1.0, 1.0, a.clone()));
+    song.tracks.push(track);
+    assert_eq!(song.sample_ids(), vec![&a, &b]);
+    assert!(song.uses_sample(&b));
+    assert!(!song.uses_sample(&Id::generate()));
+}

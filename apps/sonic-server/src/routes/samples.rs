@@ -291,7 +291,7 @@ async fn delete_sample(
         let mut users = Vec::new();
         for open in state.studio.open_ids() {
             let c = state.studio.snapshot(&open)?;
-            if uses(&c, &sid) {
+            if c.uses_sample(&sid) {
                 users.push(format!("{} ({})", c.name, c.id));
             }
         }
@@ -312,15 +312,6 @@ async fn delete_sample(
         status: "success",
         message,
     }))
-}
-
-fn uses(c: &Composition, sample: &Id) -> bool {
-    c.tracks
-        .iter()
-        .any(|t| t.sample_id.as_ref() == Some(sample))
-        || c.clips
-            .iter()
-            .any(|clip| clip.sample_id.as_ref() == Some(sample))
 }
 
 /// The file as uploaded, with its content type; supports HTTP Range requests.
@@ -426,18 +417,10 @@ pub fn cached_analyses(
 ) -> BTreeMap<Id, SampleAnalysis> {
     let cache = AnalysisCache::new(state.studio.store().config());
     let mut out = BTreeMap::new();
-    let used = composition
-        .tracks
-        .iter()
-        .filter_map(|t| t.sample_id.clone())
-        .chain(composition.clips.iter().filter_map(|c| c.sample_id.clone()));
-    for sample in used {
-        if out.contains_key(&sample) {
-            continue;
-        }
-        if let Ok(meta) = state.samples.get(&sample) {
-            if let Some(analysis) = cache.lookup(&sample, &meta.content_hash) {
-                out.insert(sample, analysis);
+    for sample in composition.sample_ids() {
+        if let Ok(meta) = state.samples.get(sample) {
+            if let Some(analysis) = cache.lookup(sample, &meta.content_hash) {
+                out.insert(sample.clone(), analysis);
             }
         }
     }

@@ -344,8 +344,7 @@ impl SampleLibrary {
                 }
             };
             let song = loaded.composition;
-            let uses = song.tracks.iter().any(|t| t.sample_id.as_ref() == Some(id))
-                || song.clips.iter().any(|c| c.sample_id.as_ref() == Some(id));
+            let uses = song.uses_sample(id);
             if uses {
                 users.push(format!("{} ({})", song.name, song.id));
             }
