@@ -3,7 +3,7 @@
 //!
 //! One time-domain pass gives the frame RMS envelope, zero-crossing rate, levels and the
 //! waveform overview; one STFT pass (librosa conventions, see `stft`) feeds the spectral
-//! shape, band energies, chroma and the log-mel onset spectrogram; YIN runs on every other
+//! shape, band energies, chroma and the log-mel onset spectrogram; YIN runs on every fourth
 //! frame that sounds (500 at most). Means of frame features are taken over the frames that sound
 //! (within 60 dB of the loudest frame), so leading or trailing silence does not drag them
 //! towards zero.
