@@ -35,7 +35,7 @@ fn write_sine_wav(path: &Path, freq: f64, amplitude: f64, seconds: f64) {
 fn a_file_outside_the_library_is_analysed_without_touching_the_data_directory() {
     let sandbox = Sandbox::new();
     let file = sandbox.path().join("a4.wav");
-    write_sine_wav(&file, 440.0, 0.5, 1.0);
+    write_sine_wav(&file, 440.0, 0.5, 0.5);
 
     let out = sandbox
         .sonic(&["--json", "analyze", file.to_str().unwrap()])
@@ -60,7 +60,7 @@ fn a_file_outside_the_library_is_analysed_without_touching_the_data_directory() 
 fn a_library_sample_is_cached_and_recomputed_when_it_changes_or_is_forced() {
     let sandbox = Sandbox::new();
     let source = sandbox.path().join("tone.wav");
-    write_sine_wav(&source, 440.0, 0.5, 1.0);
+    write_sine_wav(&source, 440.0, 0.5, 0.5);
     let imported = sandbox
         .sonic(&["--json", "sample", "import", source.to_str().unwrap()])
         .json();
@@ -88,7 +88,7 @@ fn a_library_sample_is_cached_and_recomputed_when_it_changes_or_is_forced() {
     assert_eq!(second["analysis"], first["analysis"]);
     assert_eq!(analyze(&["--force"])["cached"], false);
 
-    write_sine_wav(&audio, 220.0, 0.5, 1.0);
+    write_sine_wav(&audio, 220.0, 0.5, 0.5);
     let changed = analyze(&[]);
     assert_eq!(changed["cached"], false);
     assert_eq!(changed["analysis"]["pitch"]["midi_note"], 57);
