@@ -25,18 +25,13 @@ pub(crate) fn amplitude_db(amplitude: f64) -> f64 {
     }
 }
 
-/// RMS and sample peak of `samples`.
-pub(crate) fn levels(samples: &[f32]) -> Levels {
-    let mut sum = 0.0f64;
-    let mut peak = 0.0f32;
-    for &x in samples {
-        sum += (x as f64) * (x as f64);
-        peak = peak.max(x.abs());
-    }
-    let rms = if samples.is_empty() {
+/// RMS and sample peak of a signal of `len` samples from its sum of squares and its largest
+/// magnitude (both measured in the envelope pass, so the samples are not read again).
+pub(crate) fn levels(sum_of_squares: f64, len: usize, peak: f32) -> Levels {
+    let rms = if len == 0 {
         0.0
     } else {
-        (sum / samples.len() as f64).sqrt()
+        (sum_of_squares / len as f64).sqrt()
     };
     Levels {
         rms_db: amplitude_db(rms),
@@ -57,6 +52,12 @@ pub(crate) fn integrated_lufs(samples: &[f32], sample_rate: u32) -> Option<f64> 
 mod tests {
     use super::*;
 
+    fn levels_of(samples: &[f32]) -> Levels {
+        let sum: f64 = samples.iter().map(|&x| (x as f64) * (x as f64)).sum();
+        let peak = samples.iter().fold(0.0f32, |m, &x| m.max(x.abs()));
+        levels(sum, samples.len(), peak)
+    }
+
     fn sine(freq: f64, amplitude: f64, seconds: f64, sr: u32) -> Vec<f32> {
         (0..(seconds * sr as f64) as usize)
             .map(|n| {
@@ -69,7 +70,7 @@ mod tests {
     #[test]
     fn a_sine_at_minus_20_dbfs_peaks_at_minus_20_with_rms_3_db_lower() {
         let samples = sine(1000.0, 0.1, 2.0, 48_000);
-        let l = levels(&samples);
+        let l = levels_of(&samples);
         assert!((l.peak_db + 20.0).abs() < 0.01, "{l:?}");
         assert!((l.rms_db + 23.01).abs() < 0.01, "{l:?}");
     }
@@ -83,7 +84,7 @@ mod tests {
     #[test]
     fn silence_and_empty_signals_read_the_floor_not_minus_infinity() {
         for samples in [&[][..], &[0.0; 1000][..]] {
-            let l = levels(samples);
+            let l = levels_of(samples);
             assert_eq!(l.rms_db, SILENCE_DB);
             assert_eq!(l.peak_db, SILENCE_DB);
             assert_eq!(integrated_lufs(samples, 44_100), None);
