@@ -382,23 +382,20 @@ async fn sample_analysis(
     blocking(move || {
         let meta = state.samples.get(&sid)?;
         let cache = AnalysisCache::new(state.studio.store().config());
-        if !query.force {
-            if let Some(analysis) = cache.lookup(&sid, &meta.content_hash) {
-                return Ok(AnalysisResponse {
-                    sample_id: sid.to_string(),
-                    from_cache: true,
-                    analysis,
-                });
-            }
-        }
+        // `analyze` checks the file itself (its stamp, or its hash when it changed), so a
+        // file changed on disk after the import is never served a stale analysis.
         let cached = cache
             .analyze(&sid, &state.samples.file_path(&meta), query.force)
             .map_err(|e| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "ANALYSIS_FAILED",
-                    e.to_string(),
-                )
+                if e.is_bad_input() {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "ANALYSIS_FAILED",
+                        e.to_string(),
+                    )
+                } else {
+                    ApiError::internal(e.to_string())
+                }
             })?;
         Ok(AnalysisResponse {
             sample_id: sid.to_string(),
