@@ -19,6 +19,8 @@ use std::path::Path;
 pub use opus::OpusAudioDecoder;
 use stream::{AudioStream, Next};
 
+use ebur128::{EbuR128, Mode};
+
 use crate::error::AnalyzerError;
 
 /// What a file holds, read from its headers (and its first packet).
@@ -56,6 +58,11 @@ pub struct DecodedAudio {
     pub samples: Vec<f32>,
     /// What the file holds; `duration_secs` is the decoded length.
     pub info: AudioInfo,
+    /// Integrated loudness (EBU R128, LUFS) measured on the file's own channels while
+    /// decoding, for files of more than one channel: the mono mixdown cannot give it (a
+    /// stereo file would read 3 to 6 dB low). `None` for mono files (the analysis measures
+    /// those) and for audio too short or too quiet to gate.
+    pub loudness_lufs: Option<f64>,
 }
 
 /// Reads `path`'s headers and decodes its first audio packet, to be sure it is audio
@@ -111,6 +118,8 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
     let mut samples = Vec::with_capacity(stream.expected_frames());
     let mut planes: Vec<Vec<f32>> = Vec::new();
     let mut format = None;
+    // Loudness of a multi-channel file, measured on the planes before the mixdown.
+    let mut meter: Option<EbuR128> = None;
     while let Next::Audio(buf) = stream.next_buffer()? {
         let frames = buf.frames();
         if frames == 0 {
@@ -130,6 +139,16 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
                 plane.resize(frames, 0.0f32);
             }
             buf.copy_to_slice_planar(&mut planes[..]);
+            if meter.is_none() {
+                meter = EbuR128::new(channels as u32, buf.spec().rate(), Mode::I).ok();
+            }
+            if let Some(m) = meter.as_mut() {
+                let views: Vec<&[f32]> = planes.iter().map(|p| &p[..frames]).collect();
+                // A meter error (a channel count change mid-stream) just drops the figure.
+                if m.add_frames_planar_f32(&views).is_err() {
+                    meter = None;
+                }
+            }
             let out = &mut samples[start..];
             let scale = 1.0 / channels as f32;
             for plane in &planes {
@@ -158,7 +177,14 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
         samples.len() as f64 / f64::from(rate)
     };
     let info = stream.info(rate, channels, duration_secs);
-    Ok(DecodedAudio { samples, info })
+    let loudness_lufs = meter
+        .and_then(|m| m.loudness_global().ok())
+        .filter(|l| l.is_finite());
+    Ok(DecodedAudio {
+        samples,
+        info,
+        loudness_lufs,
+    })
 }
 
 /// Keeps only the part of the decoded audio an MP4 edit list says is playable.

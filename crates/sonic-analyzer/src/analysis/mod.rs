@@ -50,7 +50,17 @@ const KEY_MIN_HARMONICITY: f64 = 0.4;
 /// ```
 pub fn analyze_file(path: &Path) -> Result<SampleAnalysis, AnalyzerError> {
     let audio = decode_file(path)?;
-    Ok(analyze(&audio.samples, audio.info.sample_rate))
+    let mut analysis = analyze_inner(
+        &audio.samples,
+        audio.info.sample_rate,
+        audio.info.channels > 1,
+    );
+    if audio.info.channels > 1 {
+        // Measured on the real channels by the decoder; the mixdown would read low.
+        analysis.loudness_lufs = audio.loudness_lufs;
+        analysis.summary = summary::describe(&analysis);
+    }
+    Ok(analysis)
 }
 
 /// Measures every feature of a mono signal at `sample_rate` Hz.
@@ -69,6 +79,11 @@ pub fn analyze_file(path: &Path) -> Result<SampleAnalysis, AnalyzerError> {
 /// assert!(!a.temporal.is_percussive);
 /// ```
 pub fn analyze(samples: &[f32], sample_rate: u32) -> SampleAnalysis {
+    analyze_inner(samples, sample_rate, false)
+}
+
+/// [`analyze`], leaving the loudness out when the caller has measured it on the channels.
+fn analyze_inner(samples: &[f32], sample_rate: u32, loudness_known: bool) -> SampleAnalysis {
     let samples: Cow<[f32]> = match sample_rate {
         0 => Cow::Borrowed(&[]),
         _ if all_finite(samples) => Cow::Borrowed(samples),
@@ -84,7 +99,13 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> SampleAnalysis {
     // Loudness (the K-weighting filter runs over every sample) is independent of the rest:
     // on a second core it runs alongside.
     let (loudness_lufs, analysis) = rayon::join(
-        || loudness::integrated_lufs(samples, sample_rate),
+        || {
+            if loudness_known {
+                None
+            } else {
+                loudness::integrated_lufs(samples, sample_rate)
+            }
+        },
         || measure(samples, sample_rate),
     );
     let mut analysis = SampleAnalysis {
