@@ -101,7 +101,10 @@ impl Studio {
         open.get(id).cloned()
     }
 
-    fn insert(&self, composition: Composition) -> Arc<Slot> {
+    /// Makes `composition` open. It is checked to still exist in the store under the map's
+    /// write lock, which [`Studio::delete`] also holds: a load that raced a delete never
+    /// leaves a ghost open.
+    fn insert(&self, composition: Composition) -> Result<Arc<Slot>> {
         let id = composition.id.clone();
         let slot = Arc::new(Slot {
             edit: Mutex::new(OpenComposition::new(
@@ -111,8 +114,11 @@ impl Studio {
             write: Mutex::new(()),
         });
         let mut open = self.inner.open.write().unwrap_or_else(|p| p.into_inner());
+        if !self.inner.store.exists(&id) {
+            return Err(sonic_store::StoreError::CompositionNotFound(id).into());
+        }
         // Another thread may have opened it meanwhile: keep the first.
-        open.entry(id).or_insert(slot).clone()
+        Ok(open.entry(id).or_insert(slot).clone())
     }
 
     /// Opens a composition through the store (a no-op when it is open already).
@@ -126,7 +132,7 @@ impl Studio {
         }
         // Loaded outside the map lock so other compositions stay reachable meanwhile.
         let loaded = self.inner.store.load(id)?;
-        self.insert(loaded.composition);
+        self.insert(loaded.composition)?;
         Ok(Opened {
             already_open: false,
             recovered_from: loaded.recovered_from,
@@ -138,7 +144,7 @@ impl Studio {
     pub fn create(&self, mut composition: Composition) -> Result<Id> {
         self.inner.store.create(&mut composition)?;
         let id = composition.id.clone();
-        self.insert(composition);
+        self.insert(composition)?;
         Ok(id)
     }
 
@@ -164,6 +170,14 @@ impl Studio {
         Ok(())
     }
 
+    /// Deletes composition `id` from the store with all its history, and forgets it if open
+    /// (unwritten edits go with it). Concurrent requests see it whole or find it gone.
+    pub fn delete(&self, id: &Id) -> Result<()> {
+        let mut open = self.inner.open.write().unwrap_or_else(|p| p.into_inner());
+        open.remove(id);
+        Ok(self.inner.store.delete(id)?)
+    }
+
     /// Forgets a composition without writing anything (after it was deleted from the store).
     pub fn discard(&self, id: &Id) {
         let mut open = self.inner.open.write().unwrap_or_else(|p| p.into_inner());
@@ -174,8 +188,10 @@ impl Studio {
         if let Some(slot) = self.slot(id) {
             return Ok(slot);
         }
-        self.open(id)?;
-        self.slot(id).ok_or_else(|| DawError::NotOpen(id.clone()))
+        // The slot comes from the insert itself: looking it up again could miss it when a
+        // delete lands in between.
+        let loaded = self.inner.store.load(id)?;
+        self.insert(loaded.composition)
     }
 
     /// Runs `f` on the open composition `id` (opening it first if needed) under its lock.

@@ -217,3 +217,46 @@ fn a_kill_at_any_moment_loses_at_most_the_last_interval_of_edits() {
     }
     assert!(checks > 20, "only {checks} checks ran");
 }
+
+#[test]
+fn a_delete_racing_opens_never_leaves_a_deleted_composition_open() {
+    let (_dir, studio) = studio(DEFAULT_AUTOSAVE_INTERVAL);
+    for _ in 0..40 {
+        let id = studio.create(Composition::new("Doomed")).unwrap();
+        studio.close(&id).unwrap();
+        let opener = {
+            let studio = studio.clone();
+            let id = id.clone();
+            std::thread::spawn(move || loop {
+                match studio.with(&id, |open| open.composition().tracks.len()) {
+                    Ok(_) => {}
+                    Err(e) if e.code() == "COMPOSITION_NOT_FOUND" => return,
+                    Err(e) => panic!("open during a delete failed: {e}"),
+                }
+                studio.discard(&id);
+            })
+        };
+        std::thread::sleep(Duration::from_micros(300));
+        studio.delete(&id).unwrap();
+        opener.join().unwrap();
+        assert!(!studio.is_open(&id), "a deleted composition stayed open");
+        assert_eq!(
+            studio.delete(&id).unwrap_err().code(),
+            "COMPOSITION_NOT_FOUND"
+        );
+    }
+}
+
+#[test]
+fn a_load_that_finishes_after_a_delete_is_not_made_open() {
+    // The interleaving a racing open can produce: its load read the files, then the delete
+    // ran, then the open tries to make the loaded state open.
+    let (_dir, studio) = studio(DEFAULT_AUTOSAVE_INTERVAL);
+    let id = studio.create(Composition::new("Doomed")).unwrap();
+    studio.close(&id).unwrap();
+    let loaded = studio.store().load(&id).unwrap();
+    studio.delete(&id).unwrap();
+    let err = studio.insert(loaded.composition).err().expect("refused");
+    assert_eq!(err.code(), "COMPOSITION_NOT_FOUND");
+    assert!(!studio.is_open(&id));
+}

@@ -107,7 +107,8 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(StoreError::io("fsync folder", dir))
 }
 
-/// Removes stray `.tmp-*` files left in `dir` by a crash. Returns how many were removed.
+/// Removes stray `.tmp-*` files left in `dir` by a crash, and `.tmp-*` folders left by a
+/// [`remove_dir_atomic`] that was cut off. Returns how many were removed.
 pub fn clean_temp_files(dir: &Path) -> Result<usize> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -117,14 +118,53 @@ pub fn clean_temp_files(dir: &Path) -> Result<usize> {
     let mut removed = 0;
     for entry in entries.flatten() {
         if is_temp_name(&entry.file_name().to_string_lossy()) {
-            if let Err(e) = std::fs::remove_file(entry.path()) {
-                tracing::warn!(path = %entry.path().display(), error = %e, "cannot remove temp file");
+            let path = entry.path();
+            let result = match entry.file_type() {
+                Ok(kind) if kind.is_dir() => std::fs::remove_dir_all(&path),
+                _ => std::fs::remove_file(&path),
+            };
+            if let Err(e) = result {
+                tracing::warn!(path = %path.display(), error = %e, "cannot remove temp file");
             } else {
                 removed += 1;
             }
         }
     }
     Ok(removed)
+}
+
+/// Removes the folder `dir` and everything in it so that readers see it whole or not at all:
+/// it is first renamed to a `.tmp-*` sibling (one atomic, fsync'd step, after which it is
+/// gone for every reader and for [`clean_temp_files`]-aware listings), then deleted. A crash
+/// between the two leaves only a temp folder that [`clean_temp_files`] removes. Returns
+/// false when `dir` did not exist.
+pub fn remove_dir_atomic(dir: &Path) -> Result<bool> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let parent = parent(dir);
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let trash = parent.join(format!(
+        "{TEMP_PREFIX}removed-{name}-{}-{nanos}-{count}",
+        std::process::id()
+    ));
+    match std::fs::rename(dir, &trash) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(StoreError::io("remove", dir)(e)),
+    }
+    sync_dir(parent)?;
+    // Already invisible: a failure from here on only leaves a temp folder for the next open.
+    if let Err(e) = std::fs::remove_dir_all(&trash) {
+        tracing::warn!(path = %trash.display(), error = %e, "cannot remove a deleted folder");
+    }
+    Ok(true)
 }
 
 /// True for names the atomic writer uses for temp files.
@@ -174,5 +214,28 @@ mod tests {
         std::fs::write(dir.path().join("keep.json"), b"{}").unwrap();
         assert_eq!(clean_temp_files(dir.path()).unwrap(), 1);
         assert!(dir.path().join("keep.json").exists());
+    }
+
+    #[test]
+    fn a_folder_left_by_an_interrupted_removal_is_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let trash = dir.path().join(".tmp-removed-x-1");
+        std::fs::create_dir_all(trash.join("history")).unwrap();
+        std::fs::write(trash.join("history/001.json"), b"{}").unwrap();
+        std::fs::create_dir(dir.path().join("kept")).unwrap();
+        assert_eq!(clean_temp_files(dir.path()).unwrap(), 1);
+        assert!(!trash.exists());
+        assert!(dir.path().join("kept").is_dir());
+    }
+
+    #[test]
+    fn removing_a_folder_leaves_nothing_and_reports_absence() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("c");
+        std::fs::create_dir_all(target.join("history")).unwrap();
+        std::fs::write(target.join("current.json"), b"{}").unwrap();
+        assert!(remove_dir_atomic(&target).unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(!remove_dir_atomic(&target).unwrap());
     }
 }

@@ -27,7 +27,8 @@ pub(crate) trait Backend: Send + Sync {
     fn size(&self, key: &str) -> Option<u64>;
     /// Removes the file `key`; absent is fine.
     fn remove(&self, key: &str) -> Result<()>;
-    /// Removes everything under the folder `prefix`; returns false when there was nothing.
+    /// Removes everything under the folder `prefix`, at once for readers (they see all of it
+    /// or none); returns false when there was nothing.
     fn remove_all(&self, prefix: &str) -> Result<bool>;
     /// Makes the folder `prefix` inside an existing parent (a composition's own folders;
     /// never top-level ones).
@@ -104,15 +105,7 @@ impl Backend for LocalFs {
     }
 
     fn remove_all(&self, prefix: &str) -> Result<bool> {
-        let path = self.path(prefix);
-        match std::fs::remove_dir_all(&path) {
-            Ok(()) => {
-                atomic::sync_dir(path.parent().unwrap_or(&self.root))?;
-                Ok(true)
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(StoreError::io("remove", path)(e)),
-        }
+        atomic::remove_dir_atomic(&self.path(prefix))
     }
 
     fn create_folder(&self, prefix: &str) -> Result<()> {

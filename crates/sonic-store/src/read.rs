@@ -99,6 +99,10 @@ impl CompositionStore {
                 Err(e) => problems.push(e.to_string()),
             }
         }
+        if !self.exists(id) {
+            // Deleted while we were reading.
+            return Err(StoreError::CompositionNotFound(id.clone()));
+        }
         tracing::error!(composition = %id, problems = %problems.join("; "), "nothing readable");
         Err(StoreError::Unrecoverable(id.clone()))
     }

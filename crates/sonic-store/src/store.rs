@@ -306,7 +306,10 @@ impl CompositionStore {
         })
     }
 
-    /// Removes the composition's folder with everything in it.
+    /// Removes the composition's folder with everything in it, at once for readers: the
+    /// folder is renamed to a `.tmp-*` name first, so a concurrent load finds the whole
+    /// composition or none of it, and a crash half-way leaves only a temp folder that the
+    /// next [`CompositionStore::open`] removes.
     pub fn delete(&self, id: &Id) -> Result<()> {
         self.writable()?;
         let slot = self.slot(id);

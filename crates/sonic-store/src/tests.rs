@@ -378,6 +378,62 @@ fn temp_files_are_never_loaded_and_are_cleaned_on_open() {
 }
 
 #[test]
+fn a_load_racing_a_delete_finds_the_whole_composition_or_none() {
+    // Before deletes were atomic, a load could find current.json already gone but the folder
+    // still there, and report the composition as unrecoverable (a 500 in the server).
+    let (_dir, store) = store();
+    let store = Arc::new(store);
+    for _ in 0..10 {
+        let mut song = song_with_a_clip();
+        store.create(&mut song).unwrap();
+        store.save(&mut song, HistorySource::Manual, "v1").unwrap();
+        // Files a removal has to get through, to widen the window a reader could fall into.
+        let folder = store.config().compositions_dir.join(song.id.as_str());
+        for i in 0..200 {
+            std::fs::write(folder.join(format!("extra-{i}")), b"").unwrap();
+        }
+        let reader = {
+            let store = Arc::clone(&store);
+            let id = song.id.clone();
+            std::thread::spawn(move || loop {
+                match store.load(&id) {
+                    Ok(loaded) => assert_eq!(loaded.recovered_from, None),
+                    Err(StoreError::CompositionNotFound(_)) => return,
+                    Err(e) => panic!("a load during a delete failed: {e}"),
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_micros(500));
+        store.delete(&song.id).unwrap();
+        reader.join().unwrap();
+    }
+    assert!(store.list().unwrap().compositions.is_empty());
+}
+
+#[test]
+fn a_delete_cut_off_half_way_leaves_nothing_listed_and_is_finished_on_open() {
+    let (_dir, store) = store();
+    let mut kept = song_with_a_clip();
+    store.create(&mut kept).unwrap();
+    // What remains when a process dies between the rename and the removal of a delete.
+    let compositions = store.config().compositions_dir.clone();
+    let trash = compositions.join(".tmp-removed-0123-1-2-3");
+    std::fs::create_dir_all(trash.join("history")).unwrap();
+    std::fs::write(trash.join("current.json"), b"{}").unwrap();
+    std::fs::write(trash.join("history/000_20260101_000000.json"), b"{}").unwrap();
+    let listing = store.list().unwrap();
+    assert_eq!(listing.compositions.len(), 1);
+
+    let config = store.config().clone();
+    drop(store);
+    let lock = DataDirLock::acquire(&config, Duration::ZERO).unwrap();
+    let store = CompositionStore::open(config, lock).unwrap();
+    assert!(!trash.exists());
+    assert_eq!(store.list().unwrap().compositions.len(), 1);
+    assert_eq!(std::fs::read_dir(&compositions).unwrap().count(), 1);
+}
+
+#[test]
 fn thirty_two_threads_saving_one_composition_get_contiguous_versions() {
     let (_dir, store) = store();
     let store = Arc::new(store);

@@ -254,9 +254,9 @@ async fn delete_composition(
     let id = id(&raw)?;
     let composition_id = id.to_string();
     blocking(move || {
-        state.studio.discard(&id);
+        state.studio.delete(&id)?;
         state.forget(&id);
-        Ok(state.studio.store().delete(&id)?)
+        Ok(())
     })
     .await?;
     Ok(Json(Status {
