@@ -1,10 +1,14 @@
-//! History file names: `NNN_YYYYMMDD_HHMMSS.json`, numbered from 0, widening past 999.
+//! History file names: `000_original.json` for the state at creation, then
+//! `NNN_YYYYMMDD_HHMMSS.json`, numbered from 0, widening past 999.
 
-use sonic_model::Timestamp;
+use sonic_model::{HistorySource, Timestamp};
 
-/// The file name of version `version` written at `at`.
-pub(crate) fn file_name(version: u32, at: Timestamp) -> String {
-    format!("{version:03}_{}.json", at.format("%Y%m%d_%H%M%S"))
+/// The file name of version `version` of source `source` written at `at`.
+pub(crate) fn file_name(version: u32, source: HistorySource, at: Timestamp) -> String {
+    match source {
+        HistorySource::Original => format!("{version:03}_original.json"),
+        _ => format!("{version:03}_{}.json", at.format("%Y%m%d_%H%M%S")),
+    }
 }
 
 /// The version number of a history file name, if it is one.
@@ -36,16 +40,25 @@ mod tests {
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T10:02:03Z")
             .unwrap()
             .to_utc();
-        assert_eq!(file_name(0, at), "000_20261121_100203.json");
-        assert_eq!(file_name(1234, at), "1234_20261121_100203.json");
+        let manual = HistorySource::Manual;
+        assert_eq!(
+            file_name(0, HistorySource::Original, at),
+            "000_original.json"
+        );
+        assert_eq!(parse_file_name("000_original.json"), Some(0));
+        assert_eq!(
+            file_name(1, HistorySource::Ai, at),
+            "001_20261121_100203.json"
+        );
+        assert_eq!(file_name(1234, manual, at), "1234_20261121_100203.json");
         assert_eq!(parse_file_name("007_20261121_100203.json"), Some(7));
         assert_eq!(parse_file_name(".tmp-007_x.json"), None);
         assert_eq!(parse_file_name("notes.json"), None);
         let sorted = sorted_files(vec![
-            file_name(1000, at),
-            file_name(999, at),
+            file_name(1000, manual, at),
+            file_name(999, manual, at),
             "junk".into(),
-            file_name(2, at),
+            file_name(2, manual, at),
         ]);
         let versions: Vec<u32> = sorted.iter().map(|(v, _)| *v).collect();
         assert_eq!(versions, [2, 999, 1000]);

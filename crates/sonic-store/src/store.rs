@@ -129,7 +129,7 @@ impl CompositionStore {
         self.backend.exists(&dir_key(id))
     }
 
-    /// Writes a new composition: `current.json`, `history/000_<time>.json` (source
+    /// Writes a new composition: `current.json`, `history/000_original.json` (source
     /// `original`) and `metadata.json`.
     pub fn create(&self, composition: &mut Composition) -> Result<CompositionMetadata> {
         self.writable()?;
@@ -200,7 +200,7 @@ impl CompositionStore {
     ) -> Result<MetadataDocument> {
         let id = &composition.id;
         let json = format::encode_composition(composition);
-        let file = history::file_name(entry.version, entry.created_at);
+        let file = history::file_name(entry.version, entry.source, entry.created_at);
         self.backend.write(
             &format!("{}/{file}", history_dir_key(id)),
             &format::history_document(&entry, &json),

@@ -54,7 +54,7 @@ fn create_writes_current_metadata_and_the_original_version() {
     assert!(comp_file(&store, &song.id, "metadata.json").is_file());
     let files = history_files(&store, &song.id);
     assert_eq!(files.len(), 1);
-    assert!(files[0].starts_with("000_"), "{files:?}");
+    assert_eq!(files, ["000_original.json"]);
     let history = store.history(&song.id).unwrap();
     assert_eq!(history[0].source, HistorySource::Original);
     assert!(matches!(
