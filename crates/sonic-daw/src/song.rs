@@ -1,7 +1,7 @@
 //! Song-wide settings (name, tempo, time signature, loop, clearing) and the transport's
 //! playhead (play, pause, stop, seek). State only: Sonic has no audio engine.
 
-use sonic_model::{validate_time_signature, Composition, MAX_TEMPO};
+use sonic_model::{validate_time_signature, Composition, MAX_BEATS, MAX_TEMPO};
 
 use crate::{DawError, Result};
 
@@ -35,14 +35,18 @@ pub fn set_loop(
     end: f64,
     enabled: Option<bool>,
 ) -> Result<()> {
-    if !(start.is_finite() && start >= 0.0) {
-        return Err(DawError::out_of_range("loop_start", start, "x >= 0"));
+    if !(start.is_finite() && (0.0..MAX_BEATS).contains(&start)) {
+        return Err(DawError::out_of_range(
+            "loop_start",
+            start,
+            &format!("0 <= x < {MAX_BEATS}"),
+        ));
     }
-    if !(end.is_finite() && end > start) {
+    if !(end.is_finite() && end > start && end <= MAX_BEATS) {
         return Err(DawError::out_of_range(
             "loop_end",
             end,
-            "loop_end > loop_start",
+            &format!("loop_start < loop_end <= {MAX_BEATS}"),
         ));
     }
     composition.loop_start = start;
@@ -85,10 +89,14 @@ pub fn clear(composition: &mut Composition) -> Cleared {
 }
 
 fn check_position(position: f64) -> Result<()> {
-    if position.is_finite() && position >= 0.0 {
+    if position.is_finite() && (0.0..=MAX_BEATS).contains(&position) {
         Ok(())
     } else {
-        Err(DawError::out_of_range("position", position, "x >= 0"))
+        Err(DawError::out_of_range(
+            "position",
+            position,
+            &format!("0 <= x <= {MAX_BEATS}"),
+        ))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Small checks shared by every `validate()`; errors carry the field path and the bad value.
 
-use crate::ModelError;
+use crate::{ModelError, MAX_BEATS};
 
 /// `lo <= value <= hi`, and finite.
 pub(crate) fn range(field: &str, value: f64, lo: f64, hi: f64) -> Result<(), ModelError> {
@@ -35,6 +35,19 @@ pub(crate) fn non_negative(field: &str, value: f64) -> Result<(), ModelError> {
         Ok(())
     } else {
         Err(out_of_range(field, value, "x >= 0".into()))
+    }
+}
+
+/// `start + length` within the timeline ([`MAX_BEATS`]); reported on `field` (the length).
+pub(crate) fn timeline_end(field: &str, start: f64, length: f64) -> Result<(), ModelError> {
+    if start + length <= MAX_BEATS {
+        Ok(())
+    } else {
+        Err(out_of_range(
+            field,
+            length,
+            format!("start_time + duration <= {MAX_BEATS}"),
+        ))
     }
 }
 

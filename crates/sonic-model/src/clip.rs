@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check;
 use crate::track::TrackType;
-use crate::{Id, ModelError};
+use crate::{Id, ModelError, MAX_BEATS};
 
 /// A MIDI note inside a clip. Times are in beats relative to the clip start.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -84,8 +84,9 @@ impl MidiNote {
     /// Checks ranges. Field paths are relative to the note.
     pub fn validate(&self) -> Result<(), ModelError> {
         check::int_range("note", self.note.into(), 0, 127)?;
-        check::non_negative("start_time", self.start_time)?;
-        check::positive("duration", self.duration)?;
+        check::range("start_time", self.start_time, 0.0, MAX_BEATS)?;
+        check::positive_up_to("duration", self.duration, MAX_BEATS)?;
+        check::timeline_end("duration", self.start_time, self.duration)?;
         check::int_range("velocity", self.velocity.into(), 0, 127)?;
         check::int_range("channel", self.channel.into(), 0, 15)?;
         Ok(())
@@ -264,8 +265,9 @@ impl Clip {
     /// Checks every field's range and form, notes included. Paths are relative to the clip.
     pub fn validate(&self) -> Result<(), ModelError> {
         check::name("name", &self.name)?;
-        check::non_negative("start_time", self.start_time)?;
-        check::positive("duration", self.duration)?;
+        check::range("start_time", self.start_time, 0.0, MAX_BEATS)?;
+        check::positive_up_to("duration", self.duration, MAX_BEATS)?;
+        check::timeline_end("duration", self.start_time, self.duration)?;
         check::range("gain", self.gain, 0.0, 2.0)?;
         if let Some(offset) = self.audio_offset {
             check::non_negative("audio_offset", offset)?;
@@ -348,5 +350,27 @@ mod tests {
         clip.midi_events.as_mut().unwrap()[0].velocity = 100;
         clip.loop_end = Some(0.0);
         assert_eq!(clip.validate().unwrap_err().field(), "loop_end");
+    }
+
+    #[test]
+    fn clips_and_notes_end_within_the_timeline() {
+        let track = Id::generate();
+        let mut clip = Clip::midi(track, "c", 0.0, 4.0, vec![MidiNote::new(60, 0.0, 1.0, 100)]);
+        // Each value finite, but their sum is not: the listing's duration_beats would be
+        // infinite (null in JSON).
+        clip.start_time = 1e308;
+        clip.duration = 1e308;
+        assert_eq!(clip.validate().unwrap_err().field(), "start_time");
+        clip.start_time = MAX_BEATS - 1.0;
+        clip.duration = 2.0;
+        assert_eq!(clip.validate().unwrap_err().field(), "duration");
+        clip.duration = 1.0;
+        clip.validate().unwrap();
+        clip.start_time = 0.0;
+        clip.midi_events.as_mut().unwrap()[0].start_time = MAX_BEATS;
+        assert_eq!(
+            clip.validate().unwrap_err().field(),
+            "midi_events[0].duration"
+        );
     }
 }

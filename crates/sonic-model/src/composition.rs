@@ -12,6 +12,11 @@ use crate::{
 
 /// Highest tempo, BPM.
 pub const MAX_TEMPO: f64 = 300.0;
+
+/// The end of the timeline, in beats: clip ends, note ends, loop points and the playhead stay
+/// within it (at 120 BPM, a million beats is almost six days), so every position and length
+/// the model derives from them is a finite number.
+pub const MAX_BEATS: f64 = 1_000_000.0;
 /// Scenes a new composition starts with.
 pub const DEFAULT_SCENE_COUNT: usize = 8;
 
@@ -262,13 +267,15 @@ impl Composition {
         check::name("name", &self.name)?;
         check::positive_up_to("tempo", self.tempo, MAX_TEMPO)?;
         validate_time_signature("time_signature", &self.time_signature)?;
-        check::non_negative("current_position", self.current_position)?;
-        check::non_negative("loop_start", self.loop_start)?;
-        if !(self.loop_end.is_finite() && self.loop_end > self.loop_start) {
+        check::range("current_position", self.current_position, 0.0, MAX_BEATS)?;
+        check::range("loop_start", self.loop_start, 0.0, MAX_BEATS)?;
+        if !(self.loop_end.is_finite() && self.loop_end > self.loop_start)
+            || self.loop_end > MAX_BEATS
+        {
             return Err(ModelError::OutOfRange {
                 field: "loop_end".into(),
                 value: self.loop_end,
-                range: "loop_end > loop_start".into(),
+                range: format!("loop_start < loop_end <= {MAX_BEATS}"),
             });
         }
 
