@@ -304,10 +304,11 @@ fn print_diff(diff: &CompositionDiff, from: u32, to: u32) {
     print_items("clip", &diff.clips);
     for n in &diff.notes {
         outln!(
-            "  ~ clip {:?}: notes +{} -{}",
+            "  ~ clip {:?}: notes +{} -{} ~{}",
             n.clip_name,
             n.added,
-            n.removed
+            n.removed,
+            n.changed
         );
     }
     print_items("mixer channel", &diff.mixer);

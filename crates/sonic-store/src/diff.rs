@@ -55,7 +55,11 @@ impl ItemChanges {
     }
 }
 
-/// Notes added and removed in a clip present on both sides.
+/// Notes added, removed and changed in a clip present on both sides.
+///
+/// Notes have no ids, so a note is the same note when every field matches; of the rest, a
+/// note of the older state and one of the newer state that start at the same time on the
+/// same channel count as one note changed (its pitch, length or velocity was edited).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NoteChanges {
     /// Clip id.
@@ -66,6 +70,8 @@ pub struct NoteChanges {
     pub added: usize,
     /// Notes only in the older state.
     pub removed: usize,
+    /// Notes edited in place (same start and channel, other pitch, length or velocity).
+    pub changed: usize,
 }
 
 /// Everything that differs between two states of a composition.
@@ -248,17 +254,34 @@ fn note_changes(a: &[Clip], b: &[Clip]) -> Vec<NoteChanges> {
         for n in clip.notes() {
             *counts.entry(note_key(n)).or_default() += 1;
         }
-        let added: i64 = counts.values().filter(|c| **c > 0).sum();
-        let removed: i64 = -counts.values().filter(|c| **c < 0).sum::<i64>();
-        if added > 0 || removed > 0 {
+        // Unmatched notes by where they sit: (start, channel) -> (removed, added).
+        let mut places: HashMap<(u64, u8), (i64, i64)> = HashMap::new();
+        for (&(_, start, _, _, channel), &count) in &counts {
+            let place = places.entry((start, channel)).or_default();
+            if count < 0 {
+                place.0 -= count;
+            } else {
+                place.1 += count;
+            }
+        }
+        let (mut added, mut removed, mut changed) = (0, 0, 0);
+        for (gone, new) in places.into_values() {
+            let edited = gone.min(new);
+            changed += edited;
+            removed += gone - edited;
+            added += new - edited;
+        }
+        if added > 0 || removed > 0 || changed > 0 {
             out.push(NoteChanges {
                 clip_id: clip.id.to_string(),
                 clip_name: clip.name.clone(),
                 added: added as usize,
                 removed: removed as usize,
+                changed: changed as usize,
             });
         }
     }
+    out.sort_by(|x, y| x.clip_id.cmp(&y.clip_id));
     out
 }
 
@@ -309,9 +332,65 @@ mod tests {
         assert_eq!(diff.tracks.changed[0].changes[0].field, "volume");
         assert_eq!(diff.clips.changed[0].changes.len(), 1, "{:?}", diff.clips);
         assert_eq!(diff.clips.changed[0].changes[0].field, "start_time");
-        assert_eq!((diff.notes[0].added, diff.notes[0].removed), (2, 1));
+        // 43 -> 45 at beat 1 is an edit; 47 at beat 2 is new.
+        let n = &diff.notes[0];
+        assert_eq!((n.added, n.removed, n.changed), (1, 0, 1), "{n:?}");
         assert_eq!(diff.mixer.changed.len(), 2);
         assert_eq!(diff.mixer.changed[1].changes[0].field, "master.fader");
         assert!(diff_compositions(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn diff_reports_effects_added_removed_and_changed_across_chains() {
+        use sonic_model::{EffectInstance, TrackEffectChain};
+        let mut a = Composition::new("A");
+        let bass = Track::new(a.id.clone(), "Bass", TrackType::Midi);
+        let keys = Track::new(a.id.clone(), "Keys", TrackType::Midi);
+        let effect = |id: &str, name: &str, track: &Track, slot: u8| -> EffectInstance {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "effect_name": name, "display_name": name,
+                "track_id": track.id, "slot_index": slot,
+            }))
+            .unwrap()
+        };
+        let reverb = effect("e1", "reverb", &bass, 0);
+        let delay = effect("e2", "delay", &bass, 1);
+        let mut bass_chain = TrackEffectChain::new(bass.id.clone());
+        bass_chain.effects = vec![reverb.clone(), delay.clone()];
+        a.tracks = vec![bass, keys.clone()];
+        a.track_effects = vec![bass_chain];
+
+        let mut b = a.clone();
+        b.track_effects[0].effects[0].is_bypassed = true;
+        b.track_effects[0].effects.remove(1);
+        let mut keys_chain = TrackEffectChain::new(keys.id.clone());
+        let chorus = effect("e3", "chorus", &keys, 0);
+        keys_chain.effects.push(chorus.clone());
+        b.track_effects.push(keys_chain);
+
+        let diff = diff_compositions(&a, &b);
+        assert_eq!(diff.effects.added[0].id, chorus.id.to_string());
+        assert_eq!(diff.effects.removed[0].id, delay.id.to_string());
+        assert_eq!(diff.effects.changed[0].id, reverb.id.to_string());
+        assert_eq!(diff.effects.changed[0].changes[0].field, "is_bypassed");
+        assert!(diff.tracks.is_empty() && diff.clips.is_empty());
+    }
+
+    #[test]
+    fn note_edits_in_place_are_changes_not_an_add_and_a_remove() {
+        let mut a = Composition::new("A");
+        let track = Track::new(a.id.clone(), "Bass", TrackType::Midi);
+        let notes = (0..4)
+            .map(|i| MidiNote::new(40, f64::from(i), 1.0, 100))
+            .collect();
+        a.clips = vec![Clip::midi(track.id.clone(), "Riff", 0.0, 4.0, notes)];
+        a.tracks = vec![track];
+        let mut b = a.clone();
+        let notes = b.clips[0].midi_events.as_mut().unwrap();
+        notes[0].note = 28; // an octave down
+        notes[1].velocity = 60;
+        notes.remove(3);
+        let n = &diff_compositions(&a, &b).notes[0];
+        assert_eq!((n.added, n.removed, n.changed), (0, 1, 2), "{n:?}");
     }
 }
