@@ -1,6 +1,6 @@
 //! End-to-end: the real `sonic` binary on a temp data directory.
 
-use sonic_e2e::Sandbox;
+use sonic_e2e::{Run, Sandbox};
 
 fn new_composition(sandbox: &Sandbox, name: &str) -> String {
     let out = sandbox.sonic(&["new", name, "--tempo", "96", "--time-signature", "7/8"]);
@@ -110,8 +110,36 @@ fn bad_input_exits_2_with_one_line() {
         .sonic(&["rename", &id, " "])
         .fails_with(2)
         .contains("name"));
+    // Mistakes in the command line itself: one line too, exit 2.
+    let err = sandbox
+        .sonic(&["show", &id, "--version", "abc"])
+        .fails_with(2)
+        .to_string();
+    assert!(err.contains("invalid value 'abc'"), "{err}");
+    assert!(sandbox
+        .sonic(&["frobnicate"])
+        .fails_with(2)
+        .contains("frobnicate"));
     // Nothing bad was written.
     assert_eq!(sandbox.sonic(&["list", "--json"]).json()["total"], 1);
+}
+
+#[test]
+fn a_disk_failure_is_one_line_naming_the_os_error_once() {
+    let sandbox = Sandbox::new();
+    // The data directory's place is taken by a file.
+    let file = sandbox.path().join("not-a-folder");
+    std::fs::write(&file, b"x").unwrap();
+    let run = Run::from(
+        std::process::Command::new(sonic_e2e::sonic_bin())
+            .arg("--data-dir")
+            .arg(&file)
+            .args(["new", "Song"])
+            .output()
+            .unwrap(),
+    );
+    let err = run.fails_with(1);
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
 
 #[test]
@@ -134,6 +162,14 @@ fn show_and_list_survive_corruption_and_say_what_they_recovered_from() {
     let run = sandbox.sonic(&["list", "--json"]);
     assert_eq!(run.json()["compositions"][0]["name"], "Fragile 2");
     assert!(run.stderr.contains("rebuilt"), "{run:?}");
+
+    // A corrupt autosave beside a good current state is no work to recover.
+    let id = new_composition(&sandbox, "Sturdy");
+    let folder = sandbox.data_dir().join("compositions").join(&id);
+    std::fs::write(folder.join("autosave.json"), b"{\"format_version\":1,").unwrap();
+    let run = sandbox.sonic(&["show", &id]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stdout.contains("autosave"), "{run:?}");
 }
 
 #[test]

@@ -52,7 +52,7 @@ impl CompositionStore {
                 return Ok(Loaded {
                     composition,
                     recovered_from: None,
-                    has_autosave: self.backend.exists(&autosave_key(id)),
+                    has_autosave: self.has_readable_autosave(id),
                 })
             }
             Ok(None) if !self.exists(id) => {
@@ -105,6 +105,21 @@ impl CompositionStore {
         }
         tracing::error!(composition = %id, problems = %problems.join("; "), "nothing readable");
         Err(StoreError::Unrecoverable(id.clone()))
+    }
+
+    /// True when `autosave.json` exists and loads: a corrupt one is no work to recover (it
+    /// is logged, and the next autosave or save replaces it).
+    fn has_readable_autosave(&self, id: &Id) -> bool {
+        if !self.backend.exists(&autosave_key(id)) {
+            return false;
+        }
+        match self.read_state(id, &autosave_key(id)) {
+            Ok(found) => found.is_some(),
+            Err(e) => {
+                tracing::warn!(composition = %id, error = %e, "ignoring an unreadable autosave.json");
+                false
+            }
+        }
     }
 
     /// A state file (`current.json` or `autosave.json`), checked to belong to `id`.

@@ -273,6 +273,31 @@ fn a_corrupt_current_falls_back_to_autosave_then_history() {
 }
 
 #[test]
+fn a_corrupt_autosave_beside_a_good_current_is_not_offered_for_recovery() {
+    let (_dir, store) = store();
+    let mut song = song_with_a_clip();
+    store.create(&mut song).unwrap();
+    song.tempo = 90.0;
+    store.autosave(&song).unwrap();
+    assert!(store.load(&song.id).unwrap().has_autosave);
+
+    let autosave = comp_file(&store, &song.id, "autosave.json");
+    let bytes = std::fs::read(&autosave).unwrap();
+    std::fs::write(&autosave, &bytes[..bytes.len() / 3]).unwrap();
+    let loaded = store.load(&song.id).unwrap();
+    assert!(!loaded.has_autosave);
+    assert!(loaded.recovered_from.is_none());
+    assert_eq!(loaded.composition.tempo, 120.0);
+    // Recovering it is refused as corrupt (a failure, not a silent success), and nothing
+    // else changes.
+    assert!(matches!(
+        store.recover_autosave(&song.id),
+        Err(StoreError::Corrupt { .. })
+    ));
+    assert_eq!(store.history(&song.id).unwrap().len(), 1);
+}
+
+#[test]
 fn corrupt_or_missing_metadata_is_rebuilt_and_listing_says_so() {
     let (_dir, store) = store();
     let mut a = song_with_a_clip();
