@@ -3,7 +3,8 @@
 //!
 //! Trials: `SONIC_CRASH_TRIALS` (default 200). After each kill it checks that every JSON file
 //! parses, `current.json` is the last acknowledged state or the one in flight, history
-//! numbers are never reused (a version's content never changes, no number appears twice),
+//! numbers are never reused (a version's content never changes, no number appears twice,
+//! acknowledged numbers strictly increase across all trials),
 //! no acknowledged save is lost, no temp file is loaded, and the next save works. It prints
 //! the figures recorded in docs/BENCHMARKS.md.
 
@@ -100,6 +101,8 @@ fn sigkill_at_random_moments_never_loses_or_corrupts_acknowledged_work() {
     // version -> seq of its content, as first seen; must never change.
     let mut versions: BTreeMap<u64, u64> = BTreeMap::new();
     let mut expected_current = 0u64;
+    // Acknowledged version numbers, across all trials, must strictly increase.
+    let mut last_acked_version = 0u64;
     let started = Instant::now();
 
     for trial in 0..trials {
@@ -137,7 +140,15 @@ fn sigkill_at_random_moments_never_loses_or_corrupts_acknowledged_work() {
                 ["ACK", _, seq, version] => {
                     figures.acks += 1;
                     expected_current = seq.parse().unwrap();
-                    acked_versions.push((version.parse::<u64>().unwrap(), expected_current));
+                    let version = version.parse::<u64>().unwrap();
+                    if version <= last_acked_version {
+                        figures.violations += 1;
+                        eprintln!(
+                            "trial {trial}: acknowledged version {version} after {last_acked_version}"
+                        );
+                    }
+                    last_acked_version = version;
+                    acked_versions.push((version, expected_current));
                     in_flight = None;
                 }
                 _ => {} // a line cut by the kill

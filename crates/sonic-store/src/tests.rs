@@ -487,6 +487,26 @@ fn thirty_two_threads_saving_one_composition_get_contiguous_versions() {
         index.iter().map(|e| e.version).collect::<Vec<_>>(),
         (0..=32).collect::<Vec<_>>()
     );
+    // metadata.json on disk names exactly the files on disk, each with its own entry.
+    let meta: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(comp_file(&store, &song.id, "metadata.json")).unwrap(),
+    )
+    .unwrap();
+    let indexed: Vec<&str> = meta["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(indexed, files);
+    for entry in meta["history"].as_array().unwrap() {
+        let path = comp_file(&store, &song.id, "history").join(entry["file"].as_str().unwrap());
+        let file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        assert_eq!(file["version"], entry["version"]);
+        assert_eq!(file["message"], entry["message"]);
+        assert_eq!(file["created_at"], entry["created_at"]);
+    }
     let reader = CompositionStore::open_read_only(store.config().clone());
     assert_eq!(reader.history(&song.id).unwrap(), index);
     let listing = &reader.list().unwrap().compositions[0];
