@@ -35,7 +35,13 @@ pub(crate) trait Backend: Send + Sync {
     fn create_folder(&self, prefix: &str) -> Result<()>;
     /// Removes stray temp files under `prefix` and its direct sub-folders.
     fn clean_temp_files(&self, prefix: &str) -> Result<usize>;
+    /// Takes the exclusive, advisory, process-wide lock named `key` without waiting: `None`
+    /// while another process holds it. Released when the guard is dropped.
+    fn try_lock(&self, key: &str) -> Result<Option<LockGuard>>;
 }
+
+/// A lock taken with [`Backend::try_lock`]; dropping it releases the lock.
+pub(crate) type LockGuard = Box<dyn std::any::Any + Send + Sync>;
 
 /// [`Backend`] on the local file system, rooted at the data directory.
 pub(crate) struct LocalFs {
@@ -129,5 +135,21 @@ impl Backend for LocalFs {
             }
         }
         Ok(removed)
+    }
+
+    fn try_lock(&self, key: &str) -> Result<Option<LockGuard>> {
+        let path = self.path(key);
+        // The lock file is opened, never written: its content is irrelevant.
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(StoreError::io("open lock file", &path))?;
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => Ok(Some(Box::new(file))),
+            Err(fs4::TryLockError::WouldBlock) => Ok(None),
+            Err(fs4::TryLockError::Error(e)) => Err(StoreError::io("lock", &path)(e)),
+        }
     }
 }
