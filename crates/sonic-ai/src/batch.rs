@@ -108,10 +108,11 @@ pub fn execute_parsed(
     } else {
         Scope::Settings
     };
-    open.transaction(scope, |composition| {
+    let generation = open.generation();
+    let mut report = open.transaction(scope, |composition| {
         let mut results: Vec<ActionResult> = Vec::with_capacity(actions.len());
-        let mut edited = false;
-        let mut live = false;
+        // Some action took effect (it may still have changed nothing).
+        let mut applied = false;
         let mut failed_at = None;
         if atomic {
             failed_at = actions.iter().position(Result::is_err);
@@ -138,11 +139,7 @@ pub fn execute_parsed(
             };
             match execute(composition, action) {
                 Ok(done) => {
-                    if action.is_transport() {
-                        live = true;
-                    } else {
-                        edited = true;
-                    }
+                    applied = true;
                     results.push(ActionResult {
                         success: true,
                         action: action.name().into(),
@@ -161,7 +158,7 @@ pub fn execute_parsed(
         }
         // A safety net: whatever the actions did, the result must be a valid composition.
         // Notes are only re-checked when the batch could touch clips.
-        let invalid = (edited || live)
+        let invalid = applied
             .then(|| validate(composition, touches_clips).err())
             .flatten();
         let rollback = (atomic && failed_at.is_some()) || invalid.is_some();
@@ -181,20 +178,24 @@ pub fn execute_parsed(
             }
         }
         let failed_count = results.iter().filter(|r| !r.success).count();
-        let outcome = match (rollback, edited, live) {
-            (true, _, _) => Outcome::Rollback,
-            (false, true, _) => Outcome::Commit,
-            (false, false, true) => Outcome::CommitLive,
-            (false, false, false) => Outcome::Unchanged,
+        // Actions that succeeded may still have changed nothing (a tempo set to itself, an
+        // empty chain reordered): the transaction compares with the state before, and only
+        // a real change becomes an undo step (or, for the playhead alone, live state).
+        let outcome = match (rollback, applied) {
+            (true, _) => Outcome::Rollback,
+            (false, true) => Outcome::CommitIfChanged,
+            (false, false) => Outcome::Unchanged,
         };
         let report = BatchReport {
             all_succeeded: failed_count == 0,
             failed_count,
-            changed: !rollback && (edited || live),
+            changed: false,
             results,
         };
         (report, outcome)
-    })
+    });
+    report.changed = open.generation() != generation;
+    report
 }
 
 /// `composition.validate()`, skipping the notes (the bulk of the work) when the batch left

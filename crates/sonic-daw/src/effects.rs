@@ -172,13 +172,14 @@ pub fn set_parameters(
         check_parameter(&effect.effect_name, name, *value)?;
     }
     let effect = &mut composition.track_effects[c].effects[i];
+    let before = (effect.parameters.clone(), effect.is_bypassed);
     for (name, value) in values {
         effect.parameters.insert(name.clone(), *value);
         if name == "bypass" {
             effect.is_bypassed = *value >= 0.5;
         }
     }
-    effect.updated_at = sonic_model::time::now();
+    stamp_if_changed(effect, before);
     Ok(())
 }
 
@@ -191,12 +192,21 @@ pub fn set_parameter(composition: &mut Composition, id: &Id, name: &str, value: 
 pub fn set_bypass(composition: &mut Composition, id: &Id, bypassed: bool) -> Result<()> {
     let (c, i) = locate(composition, id)?;
     let effect = &mut composition.track_effects[c].effects[i];
+    let before = (effect.parameters.clone(), effect.is_bypassed);
     effect.is_bypassed = bypassed;
     effect
         .parameters
         .insert("bypass".into(), if bypassed { 1.0 } else { 0.0 });
-    effect.updated_at = sonic_model::time::now();
+    stamp_if_changed(effect, before);
     Ok(())
+}
+
+/// Stamps `updated_at` only when the parameters or the bypass flag differ from `before`:
+/// setting a value to what it already is leaves the composition exactly as it was.
+fn stamp_if_changed(effect: &mut EffectInstance, before: (BTreeMap<String, f64>, bool)) {
+    if (&effect.parameters, effect.is_bypassed) != (&before.0, before.1) {
+        effect.updated_at = sonic_model::time::now();
+    }
 }
 
 /// Renames an effect.
@@ -204,8 +214,10 @@ pub fn rename_effect(composition: &mut Composition, id: &Id, display_name: &str)
     let (c, i) = locate(composition, id)?;
     crate::check_name("display_name", display_name)?;
     let effect = &mut composition.track_effects[c].effects[i];
-    effect.display_name = display_name.to_owned();
-    effect.updated_at = sonic_model::time::now();
+    if effect.display_name != display_name {
+        effect.display_name = display_name.to_owned();
+        effect.updated_at = sonic_model::time::now();
+    }
     Ok(())
 }
 

@@ -50,8 +50,10 @@ pub fn channel_mut<'a>(
 pub fn set_fader(composition: &mut Composition, track_id: &Id, db: f64) -> Result<()> {
     check_db("fader", db)?;
     let channel = channel_mut(composition, track_id)?;
-    channel.fader = db;
-    channel.updated_at = sonic_model::time::now();
+    if channel.fader != db {
+        channel.fader = db;
+        channel.updated_at = sonic_model::time::now();
+    }
     Ok(())
 }
 
@@ -59,23 +61,31 @@ pub fn set_fader(composition: &mut Composition, track_id: &Id, db: f64) -> Resul
 pub fn set_input_gain(composition: &mut Composition, track_id: &Id, db: f64) -> Result<()> {
     check_db("input_gain", db)?;
     let channel = channel_mut(composition, track_id)?;
-    channel.input_gain = db;
-    channel.updated_at = sonic_model::time::now();
+    if channel.input_gain != db {
+        channel.input_gain = db;
+        channel.updated_at = sonic_model::time::now();
+    }
     Ok(())
 }
 
 /// Sets the master fader, in dB (-60 to 12).
 pub fn set_master_fader(composition: &mut Composition, db: f64) -> Result<()> {
     check_db("master.fader", db)?;
-    composition.mixer_state.master.fader = db;
-    composition.mixer_state.master.updated_at = sonic_model::time::now();
+    let master = &mut composition.mixer_state.master;
+    if master.fader != db {
+        master.fader = db;
+        master.updated_at = sonic_model::time::now();
+    }
     Ok(())
 }
 
 /// Mutes or unmutes the master bus.
 pub fn set_master_mute(composition: &mut Composition, muted: bool) {
-    composition.mixer_state.master.mute = muted;
-    composition.mixer_state.master.updated_at = sonic_model::time::now();
+    let master = &mut composition.mixer_state.master;
+    if master.mute != muted {
+        master.mute = muted;
+        master.updated_at = sonic_model::time::now();
+    }
 }
 
 /// Turns the master limiter on or off and sets its threshold (dB, -12 to 0).
@@ -92,9 +102,11 @@ pub fn set_master_limiter(
         ));
     }
     let master = &mut composition.mixer_state.master;
-    master.limiter_enabled = enabled;
-    master.limiter_threshold = threshold_db;
-    master.updated_at = sonic_model::time::now();
+    if (master.limiter_enabled, master.limiter_threshold) != (enabled, threshold_db) {
+        master.limiter_enabled = enabled;
+        master.limiter_threshold = threshold_db;
+        master.updated_at = sonic_model::time::now();
+    }
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use sonic_model::Composition;
 
-use crate::undo::{Scope, Snapshot, UndoStack};
+use crate::undo::{Change, Scope, Snapshot, UndoStack};
 use crate::{song, DawError, Result};
 
 /// How a [`OpenComposition::transaction`] ends.
@@ -17,6 +17,11 @@ pub enum Outcome {
     Rollback,
     /// Nothing was changed.
     Unchanged,
+    /// Compare with the state before: [`Outcome::Commit`] when anything an undo step covers
+    /// changed, [`Outcome::CommitLive`] when only the playhead moved, [`Outcome::Unchanged`]
+    /// when the composition is exactly as it was (setting a value to what it already is
+    /// costs no undo step and no write).
+    CommitIfChanged,
 }
 
 /// A composition open for editing: every change goes through [`OpenComposition::edit`] or
@@ -91,6 +96,14 @@ impl OpenComposition {
                 );
             }
         }
+        let outcome = match outcome {
+            Outcome::CommitIfChanged => match before.compare(&mut self.composition) {
+                Change::Edit => Outcome::Commit,
+                Change::Live => Outcome::CommitLive,
+                Change::None => Outcome::Unchanged,
+            },
+            other => other,
+        };
         match outcome {
             Outcome::Commit => {
                 self.undo.push(before);
@@ -98,7 +111,7 @@ impl OpenComposition {
             }
             Outcome::CommitLive => self.generation += 1,
             Outcome::Rollback => before.restore(&mut self.composition),
-            Outcome::Unchanged => {}
+            Outcome::Unchanged | Outcome::CommitIfChanged => {}
         }
         value
     }
@@ -224,6 +237,58 @@ mod tests {
         open.redo().unwrap();
         assert_eq!(open.composition().tempo, 90.0);
         assert_eq!(open.redo().unwrap_err().code(), "NOTHING_TO_REDO");
+    }
+
+    #[test]
+    fn commit_if_changed_costs_nothing_when_nothing_changed() {
+        let mut open = OpenComposition::new(Composition::new("C"), 10);
+        let before = open.composition().clone();
+        let generation = open.generation();
+        for scope in [Scope::Settings, Scope::Clip(0), Scope::Everything] {
+            open.transaction(scope, |c| {
+                song::set_tempo(c, 120.0).unwrap();
+                ((), Outcome::CommitIfChanged)
+            });
+        }
+        assert_eq!(open.composition(), &before);
+        assert_eq!((open.undo_count(), open.generation()), (0, generation));
+        assert!(!open.is_dirty());
+
+        // Only the playhead moved: live state, written but not an undo step.
+        open.transaction(Scope::Settings, |c| {
+            song::seek(c, 4.0).unwrap();
+            ((), Outcome::CommitIfChanged)
+        });
+        assert_eq!(open.undo_count(), 0);
+        assert!(open.is_dirty());
+
+        // A real change is one undo step, even when the playhead moved too.
+        open.transaction(Scope::Everything, |c| {
+            song::seek(c, 8.0).unwrap();
+            song::set_tempo(c, 90.0).unwrap();
+            ((), Outcome::CommitIfChanged)
+        });
+        assert_eq!(open.undo_count(), 1);
+        open.undo().unwrap();
+        assert_eq!(open.composition().tempo, 120.0);
+    }
+
+    #[test]
+    fn commit_if_changed_sees_a_change_to_a_clip() {
+        let mut song = Composition::new("C");
+        let track = tracks::add_track(&mut song, NewTrack::new("T", TrackType::Midi)).unwrap();
+        song.clips
+            .push(sonic_model::Clip::midi(track, "A", 0.0, 4.0, vec![]));
+        let mut open = OpenComposition::new(song, 10);
+        open.transaction(Scope::Clip(0), |c| {
+            c.clips[0].gain = 0.5;
+            ((), Outcome::CommitIfChanged)
+        });
+        open.transaction(Scope::Everything, |c| {
+            c.clips[0].is_muted = true;
+            ((), Outcome::CommitIfChanged)
+        });
+        assert_eq!(open.undo_count(), 2);
     }
 
     #[test]

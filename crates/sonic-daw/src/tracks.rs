@@ -294,8 +294,12 @@ fn mirror(composition: &mut Composition, id: &Id, change: impl FnOnce(&mut Mixer
         .iter_mut()
         .find(|c| c.track_id.as_ref() == Some(id))
     {
+        let before = channel.clone();
         change(channel);
-        channel.updated_at = sonic_model::time::now();
+        // Stamped only on a real change, so setting a value to what it is changes nothing.
+        if *channel != before {
+            channel.updated_at = sonic_model::time::now();
+        }
     }
 }
 

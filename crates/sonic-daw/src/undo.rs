@@ -71,6 +71,31 @@ impl Snapshot {
         }
     }
 
+    /// How `composition` differs from the snapshot. The clips are compared only where the
+    /// scope lets an edit change them (a [`Scope::Settings`] edit leaves them alone).
+    pub(crate) fn compare(&self, composition: &mut Composition) -> Change {
+        let clips_same = match &self.clips {
+            Clips::Untouched => true,
+            Clips::One(index, clip) => composition.clips.get(*index) == Some(clip.as_ref()),
+            Clips::All(clips) => *clips == composition.clips,
+        };
+        // Compare the rest without copying it: lend it the snapshot's clip-less list and
+        // playhead, then give everything back.
+        let clips = std::mem::take(&mut composition.clips);
+        let playhead = (composition.is_playing, composition.current_position);
+        composition.is_playing = self.rest.is_playing;
+        composition.current_position = self.rest.current_position;
+        let rest_same = *composition == self.rest;
+        (composition.is_playing, composition.current_position) = playhead;
+        composition.clips = clips;
+        let playhead_same = playhead == (self.rest.is_playing, self.rest.current_position);
+        match (clips_same && rest_same, playhead_same) {
+            (false, _) => Change::Edit,
+            (true, false) => Change::Live,
+            (true, true) => Change::None,
+        }
+    }
+
     /// Puts the snapshot back exactly, playhead included (a rolled-back edit).
     pub(crate) fn restore(self, composition: &mut Composition) {
         let clips = match self.clips {
@@ -96,6 +121,17 @@ impl Snapshot {
         composition.is_playing = playing;
         composition.current_position = position;
     }
+}
+
+/// What changed since a [`Snapshot`] was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Nothing at all.
+    None,
+    /// Only the transport's playhead (`is_playing`, `current_position`).
+    Live,
+    /// Something an undo step covers.
+    Edit,
 }
 
 /// Bounded undo and redo stacks of one composition.
