@@ -125,6 +125,11 @@ impl DawAction {
         // (where `parameters` can be add_effect's own field).
         let envelope = map.len() == 2 && map.contains_key("parameters");
         if let Some(parameters) = envelope.then(|| map.remove("parameters")).flatten() {
+            // Python clients send `None` for "no parameters".
+            let parameters = match parameters {
+                Value::Null => Value::Object(Map::new()),
+                other => other,
+            };
             let Value::Object(parameters) = parameters else {
                 return Err(ParseError::Invalid {
                     action: name,
@@ -260,6 +265,56 @@ mod tests {
             panic!("wrong variant")
         };
         assert_eq!((p.kind, p.name.as_str()), (TrackKind::Audio, "AI Track"));
+    }
+
+    #[test]
+    fn whole_number_floats_read_as_integers_but_fractions_do_not() {
+        let clip = DawAction::from_value(json!({"action": "create_midi_clip", "track_id": "t", "start_time": 0, "duration": 4,
+            "notes": [{"n": 60.0, "s": 0, "d": 1, "v": 100.0}, {"n": 62, "s": 1, "d": 1, "v": null}]}))
+        .unwrap();
+        let DawAction::CreateMidiClip(p) = clip else {
+            panic!("wrong variant")
+        };
+        assert_eq!((p.notes[0].n, p.notes[0].v), (60, Some(100)));
+        assert_eq!((p.notes[1].n, p.notes[1].v), (62, None));
+        let effect = DawAction::from_value(json!({"action": "add_effect", "track_id": "t", "effect_name": "lpf", "slot_index": 2.0, "parameters": null})).unwrap();
+        let DawAction::AddEffect(p) = effect else {
+            panic!("wrong variant")
+        };
+        assert_eq!(p.slot_index, Some(2));
+        assert!(p.parameters.is_empty());
+
+        for (action, field) in [
+            (
+                json!({"action": "create_midi_clip", "track_id": "t", "start_time": 0, "duration": 4, "notes": [{"n": 60.5, "s": 0, "d": 1}]}),
+                "`n` must be a whole number, not 60.5",
+            ),
+            (
+                json!({"action": "create_midi_clip", "track_id": "t", "start_time": 0, "duration": 4, "notes": [{"n": 60, "s": 0, "d": 1, "v": 99.9}]}),
+                "`v` must be a whole number, not 99.9",
+            ),
+            (
+                json!({"action": "add_effect", "track_id": "t", "effect_name": "lpf", "slot_index": 1.5}),
+                "`slot_index` must be a whole number, not 1.5",
+            ),
+            (
+                json!({"action": "add_effect", "track_id": "t", "effect_name": "lpf", "slot_index": "1"}),
+                "`slot_index` must be a whole number, not \"1\"",
+            ),
+        ] {
+            let err = DawAction::from_value(action).unwrap_err();
+            assert_eq!(err.code(), "INVALID_PARAMETERS");
+            assert!(err.to_string().contains(field), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_null_envelope_means_no_parameters() {
+        let stop = DawAction::from_value(json!({"action": "stop_playback", "parameters": null}));
+        assert_eq!(stop.unwrap(), DawAction::StopPlayback(StopPlayback {}));
+        let err =
+            DawAction::from_value(json!({"action": "set_tempo", "parameters": null})).unwrap_err();
+        assert!(err.to_string().contains("missing field `tempo`"), "{err}");
     }
 
     #[test]

@@ -385,9 +385,11 @@ fn set_track_parameter(
     composition: &mut Composition,
     p: &SetTrackParameter,
 ) -> Result<Done, ActionError> {
+    let name = serde_json::to_value(p.parameter).unwrap_or(Value::Null);
+    let name = name.as_str().unwrap_or("the parameter");
     let wrong = |expected: &str| ActionError {
         code: "INVALID_VALUE",
-        message: format!("value for {:?} must be {expected}", p.parameter),
+        message: format!("value for {name} must be {expected}"),
     };
     match (p.parameter, p.value) {
         (TrackParameter::Volume, ParameterValue::Number(v)) => {
@@ -407,15 +409,9 @@ fn set_track_parameter(
         (TrackParameter::Volume | TrackParameter::Pan, _) => return Err(wrong("a number")),
         (TrackParameter::Mute | TrackParameter::Solo, _) => return Err(wrong("true or false")),
     }
-    let name = serde_json::to_value(p.parameter).unwrap_or(Value::Null);
     let value = serde_json::to_value(p.value).unwrap_or(Value::Null);
     Ok(Done {
-        message: format!(
-            "Set {} to {} on track {}",
-            name.as_str().unwrap_or(""),
-            value,
-            p.track_id
-        ),
+        message: format!("Set {name} to {value} on track {}", p.track_id),
         data: Some(json!({"track_id": p.track_id, "parameter": name, "value": value})),
     })
 }

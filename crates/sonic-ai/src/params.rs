@@ -4,8 +4,62 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use sonic_model::Id;
+
+/// An integer field as Python clients send it: `60` or `60.0` (a whole-number float), never
+/// `60.5`. Out-of-range values pass through (saturated) for the action's own range check.
+fn whole<E: serde::de::Error>(field: &str, value: serde_json::Value) -> Result<i64, E> {
+    let number = match &value {
+        serde_json::Value::Number(number) => number,
+        _ => {
+            return Err(E::custom(format!(
+                "`{field}` must be a whole number, not {value}"
+            )))
+        }
+    };
+    if let Some(whole) = number.as_i64() {
+        return Ok(whole);
+    }
+    match number.as_f64() {
+        // `as` saturates: a huge whole number still fails the range check, naming its value.
+        Some(float) if float.fract() == 0.0 => Ok(float as i64),
+        _ => Err(E::custom(format!(
+            "`{field}` must be a whole number, not {value}"
+        ))),
+    }
+}
+
+fn whole_field<'de, D: Deserializer<'de>>(d: D, field: &str) -> Result<i64, D::Error> {
+    whole(field, serde_json::Value::deserialize(d)?)
+}
+
+fn optional_whole_field<'de, D: Deserializer<'de>>(
+    d: D,
+    field: &str,
+) -> Result<Option<i64>, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        value => whole(field, value).map(Some),
+    }
+}
+
+fn note_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    whole_field(d, "n")
+}
+
+fn note_velocity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    optional_whole_field(d, "v")
+}
+
+fn slot_index<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    optional_whole_field(d, "slot_index")
+}
+
+/// `null` reads as no values, as Python clients send `None`.
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+    Ok(Option::deserialize(d)?.unwrap_or_default())
+}
 
 /// A note in compact form: `n` MIDI note 0-127 (60 = C4), `s` start in beats from the clip
 /// start (>= 0), `d` length in beats (> 0), `v` velocity 0-127 (default 100).
@@ -13,6 +67,7 @@ use sonic_model::Id;
 #[serde(deny_unknown_fields)]
 pub struct CompactNote {
     /// MIDI note number, 0-127 (60 = C4).
+    #[serde(deserialize_with = "note_number")]
     #[schemars(range(min = 0, max = 127))]
     pub n: i64,
     /// Start in beats from the clip start, >= 0.
@@ -22,7 +77,11 @@ pub struct CompactNote {
     #[schemars(extend("exclusiveMinimum" = 0))]
     pub d: f64,
     /// Velocity 0-127, default 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "note_velocity",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(range(min = 0, max = 127))]
     pub v: Option<i64>,
 }
@@ -293,14 +352,22 @@ pub struct AddEffect {
     /// Effect name: lpf, hpf, bpf, eq3, compressor, limiter, gate, distortion, reverb, delay, chorus, flanger, phaser, gain, stereoWidth.
     pub effect_name: String,
     /// Slot 0-7; the first free slot when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "slot_index",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(range(min = 0, max = 7))]
     pub slot_index: Option<i64>,
     /// Label; `<Effect> <slot+1>` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Parameter values instead of the defaults, each within its range.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub parameters: BTreeMap<String, f64>,
 }
 

@@ -220,6 +220,14 @@ mod tests {
             clip["properties"]["notes"]["items"]["properties"]["n"]["maximum"].as_f64(),
             Some(127.0)
         );
+        // Read leniently (60.0 is accepted), the integers stay integers in the schemas.
+        let note = &clip["properties"]["notes"]["items"]["properties"];
+        assert_eq!(
+            (&note["n"]["type"], &note["v"]["type"]),
+            (&json!("integer"), &json!(["integer", "null"]))
+        );
+        let slot = &find("add_effect")["properties"]["slot_index"];
+        assert_eq!(slot["type"], json!(["integer", "null"]));
         assert_eq!(
             find("set_effect_parameter")["properties"]["parameter"]["type"],
             "string"

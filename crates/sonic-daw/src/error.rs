@@ -49,7 +49,11 @@ pub enum DawError {
         parameter: String,
     },
     /// The operation needs a MIDI (or audio) track or clip and got the other kind.
-    #[error("{id} is a {found} {what}, expected a {expected} {what}")]
+    #[error(
+        "{id} is {} {found} {what}, expected {} {expected} {what}",
+        article(found),
+        article(expected)
+    )]
     WrongType {
         /// `track` or `clip`.
         what: &'static str,
@@ -163,5 +167,36 @@ impl DawError {
     }
 }
 
+/// `an` before a vowel (`an audio track`), `a` otherwise (`a midi track`).
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U') => "an",
+        _ => "a",
+    }
+}
+
 /// Result alias of this crate.
 pub type Result<T, E = DawError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_type_messages_use_the_right_article() {
+        let wrong = |found, expected| DawError::WrongType {
+            what: "track",
+            id: Id::parse("a").unwrap(),
+            found,
+            expected,
+        };
+        assert_eq!(
+            wrong("audio", "midi").to_string(),
+            "a is an audio track, expected a midi track"
+        );
+        assert_eq!(
+            wrong("midi", "audio").to_string(),
+            "a is a midi track, expected an audio track"
+        );
+    }
+}
