@@ -271,6 +271,72 @@ mod tests {
         assert!(text.contains("(+4 more)"));
     }
 
+    fn analysis(summary: &str) -> SampleAnalysis {
+        let value = serde_json::json!({
+            "spectral": {"centroid": 1500.0, "rolloff": 4000.0, "flux": 0.1, "flatness": 0.2,
+                "bandwidth": 900.0, "sub_bass": 0.1, "bass": 0.3, "low_mid": 0.2, "mid": 0.2,
+                "high_mid": 0.1, "high": 0.1},
+            "temporal": {"duration": 2.0, "attack": 0.01, "decay": 0.2, "sustain_level": 0.5,
+                "release": 0.3, "is_percussive": false, "is_sustained": true,
+                "transient_strength": 0.2, "zcr_mean": 0.05, "zcr_std": 0.01},
+            "pitch": {"has_pitch": true, "fundamental_freq": 220.0, "midi_note": 57,
+                "pitch_confidence": 0.9, "harmonicity": 0.8},
+            "timbre": {"brightness": 0.4, "warmth": 0.6, "roughness": 0.1, "fullness": 0.5,
+                "tags": ["warm"]},
+            "rms_db": -18.0, "peak_db": -3.0, "tempo_bpm": null, "onset_count": 1,
+            "key": "A minor", "loudness_lufs": -20.0,
+            "waveform": {"min": [], "max": []},
+            "summary": summary,
+        });
+        serde_json::from_value(value).expect("a complete analysis")
+    }
+
+    #[test]
+    fn tracks_and_audio_clips_get_the_summary_of_their_sample() {
+        let mut song = song();
+        let mut new = tracks::NewTrack::new("Vox", TrackType::Audio);
+        new.id = Some(Id::parse("vox").unwrap());
+        let vox = tracks::add_track(&mut song, new).unwrap();
+        song.tracks[1].sample_id = Some(Id::parse("hum").unwrap());
+        for (clip, sample) in [("take", "breath"), ("unknown", "not-analysed")] {
+            clips::add_audio_clip(
+                &mut song,
+                clips::NewAudioClip {
+                    id: Some(Id::parse(clip).unwrap()),
+                    track_id: vox.clone(),
+                    name: Some(clip.into()),
+                    start_time: 0.0,
+                    duration: 2.0,
+                    sample_id: Id::parse(sample).unwrap(),
+                    audio_file_path: None,
+                },
+            )
+            .unwrap();
+        }
+        let samples = BTreeMap::from([
+            (
+                Id::parse("breath").unwrap(),
+                analysis("A soft breathy vocal, A3."),
+            ),
+            (Id::parse("hum").unwrap(), analysis("A warm hum.")),
+            (Id::parse("unused").unwrap(), analysis("Never shown.")),
+        ]);
+        let text = build_context(&song, &samples, &ContextOptions::default());
+        let lines: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("2. ")).collect();
+        assert_eq!(
+            lines,
+            [
+                "2. \"Vox\" (id vox) audio, volume 1, pan 0, fader 0 dB",
+                "   clip \"take\" (id take) beats 0-2, sample breath",
+                "     sample: A soft breathy vocal, A3.",
+                "   clip \"unknown\" (id unknown) beats 0-2, sample not-analysed",
+                "   sample: A warm hum.",
+            ],
+            "{text}"
+        );
+        assert!(!text.contains("Never shown."));
+    }
+
     #[test]
     fn the_same_composition_always_renders_the_same_text() {
         let song = song();

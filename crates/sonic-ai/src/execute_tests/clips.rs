@@ -78,9 +78,45 @@ fn modify_clip_changes_given_fields_and_honours_mute() {
         "OUT_OF_RANGE",
     );
     fails(
+        json!({"action": "modify_clip", "clip_id": "c1", "start_time": -0.5}),
+        "OUT_OF_RANGE",
+    );
+    fails(
         json!({"action": "modify_clip", "clip_id": "c1", "is_muted": true, "notes": [{"n": 500, "s": 0, "d": 1}]}),
         "OUT_OF_RANGE",
     );
+}
+
+#[test]
+fn modify_clip_refuses_notes_on_an_audio_clip() {
+    let mut song = song();
+    sonic_daw::clips::add_audio_clip(
+        &mut song,
+        sonic_daw::clips::NewAudioClip {
+            id: Some(id("take")),
+            track_id: id("vox"),
+            name: Some("Take".into()),
+            start_time: 0.0,
+            duration: 8.0,
+            sample_id: id("s1"),
+            audio_file_path: None,
+        },
+    )
+    .unwrap();
+    let before = song.clone();
+    let action = json!({"action": "modify_clip", "clip_id": "take", "gain": 0.5, "notes": [{"n": 60, "s": 0, "d": 1}]});
+    let err = run(&mut song, action).unwrap_err();
+    assert_eq!(err.code, "WRONG_TYPE");
+    assert_eq!(err.message, "take is an audio clip, expected a midi clip");
+    assert_eq!(song, before, "nothing changed, not even the gain");
+    // The same clip takes the fields that fit it.
+    run(
+        &mut song,
+        json!({"action": "modify_clip", "clip_id": "take", "gain": 0.5, "is_muted": true}),
+    )
+    .unwrap();
+    let take = song.clip(&id("take")).unwrap();
+    assert_eq!((take.gain, take.is_muted), (0.5, true));
 }
 
 #[test]

@@ -122,7 +122,9 @@ fn set_track_parameter_checks_type_and_range() {
     );
     let set = |parameter: &str, value: serde_json::Value| json!({"action": "set_track_parameter", "track_id": "keys", "parameter": parameter, "value": value});
     fails(set("volume", json!(2.5)), "OUT_OF_RANGE");
+    fails(set("volume", json!(-0.1)), "OUT_OF_RANGE");
     fails(set("pan", json!(1.1)), "OUT_OF_RANGE");
+    fails(set("pan", json!(-1.01)), "OUT_OF_RANGE");
     fails(set("mute", json!(1)), "INVALID_VALUE");
     fails(set("volume", json!(true)), "INVALID_VALUE");
     fails(set("brightness", json!(1)), "INVALID_PARAMETERS");
@@ -130,6 +132,20 @@ fn set_track_parameter_checks_type_and_range() {
         json!({"action": "set_track_parameter", "track_id": "ghost", "parameter": "mute", "value": true}),
         "TRACK_NOT_FOUND",
     );
+}
+
+#[test]
+fn set_track_parameter_errors_name_the_parameter_as_the_action_spells_it() {
+    let mut song = song();
+    let set = |parameter: &str, value: serde_json::Value| json!({"action": "set_track_parameter", "track_id": "keys", "parameter": parameter, "value": value});
+    let err = run(&mut song, set("mute", json!(1))).unwrap_err();
+    assert_eq!(err.message, "value for mute must be true or false");
+    let err = run(&mut song, set("pan", json!(false))).unwrap_err();
+    assert_eq!(err.message, "value for pan must be a number");
+    let err = run(&mut song, set("volume", json!(-0.5))).unwrap_err();
+    assert!(err.message.contains("volume"), "{}", err.message);
+    let done = run(&mut song, set("solo", json!(true))).unwrap();
+    assert_eq!(done.message, "Set solo to true on track keys");
 }
 
 #[test]
@@ -149,6 +165,12 @@ fn set_drum_kit_loads_pads_into_a_midi_track() {
         json!({"action": "set_drum_kit", "track_id": "vox", "kit_id": "808-core"}),
         "NOT_MIDI_TRACK",
     );
+    let err = run(
+        &mut song,
+        json!({"action": "set_drum_kit", "track_id": "vox", "kit_id": "808-core"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.message, "vox is an audio track, expected a midi track");
     fails(
         json!({"action": "set_drum_kit", "track_id": "ghost", "kit_id": "808-core"}),
         "TRACK_NOT_FOUND",
