@@ -1,15 +1,16 @@
 //! Analysis speed: a 3-minute 44.1 kHz signal analysed from memory, the same decoded from a
-//! stereo FLAC and analysed (when `ffmpeg` is on the PATH to make the FLAC), and a cached
-//! lookup.
+//! stereo FLAC (encoded before timing with the pure-Rust `flacenc`) and analysed, and a
+//! cached lookup.
 //!
 //! Run with `cargo bench -p sonic-analyzer --bench analyze -- --warm-up-time 1
 //! --measurement-time 3`.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use flacenc::component::BitRepr;
+use flacenc::error::Verify;
 use sonic_analyzer::{analyze, analyze_file, content_hash, AnalysisCache};
 use sonic_model::Id;
 
@@ -56,33 +57,68 @@ fn write_wav(path: &Path, samples: &[f32], channels: u16) {
     writer.finalize().expect("temp dir is writable");
 }
 
+/// `samples` on both channels of a 16-bit FLAC, encoded with the pure-Rust `flacenc` (so
+/// the bench needs no external tool).
+fn write_flac(path: &Path, samples: &[f32]) {
+    let pcm: Vec<i32> = samples
+        .iter()
+        .flat_map(|&s| {
+            let v = (s.clamp(-1.0, 1.0) * 32_767.0) as i32;
+            [v, v]
+        })
+        .collect();
+    let config = flacenc::config::Encoder::default()
+        .into_verified()
+        .expect("the default encoder config is valid");
+    let source = flacenc::source::MemSource::from_samples(&pcm, 2, 16, SR as usize);
+    let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
+        .expect("encoding in memory cannot fail");
+    let mut sink = flacenc::bitsink::ByteSink::new();
+    stream
+        .write(&mut sink)
+        .expect("writing to memory cannot fail");
+    std::fs::write(path, sink.as_slice()).expect("write the bench FLAC");
+}
+
 fn benches(c: &mut Criterion) {
-    let long = music(180.0);
+    // 3 minutes, rounded up to whole 4096-frame FLAC blocks (180.001 s): flacenc records a
+    // shorter last block as the stream's minimum block size, which symphonia 0.6 refuses.
+    let long = music((1938 * 4096) as f64 / SR as f64);
     c.bench_function("analyze 3 min 44.1 kHz (from memory)", |b| {
         b.iter(|| analyze(&long, SR))
+    });
+
+    // Integrated loudness of 3 minutes of stereo, Sonic's meter and the ebur128 crate side
+    // by side (the two channels differ, as a real mix's do).
+    let right: Vec<f32> = long.iter().rev().copied().collect();
+    let planes: [&[f32]; 2] = [&long, &right];
+    c.bench_function("loudness 3 min stereo (sonic)", |b| {
+        b.iter(|| sonic_analyzer::integrated_loudness(&planes, SR))
+    });
+    c.bench_function("loudness 3 min stereo (ebur128 crate)", |b| {
+        b.iter(|| {
+            let mut meter = ebur128::EbuR128::new(2, SR, ebur128::Mode::I).expect("valid");
+            for start in (0..long.len()).step_by(4096) {
+                let end = (start + 4096).min(long.len());
+                meter
+                    .add_frames_planar_f32(&[&long[start..end], &right[start..end]])
+                    .expect("two channels");
+            }
+            meter.loudness_global()
+        })
     });
 
     let dir = tempfile::tempdir().expect("temp dir");
     let wav = dir.path().join("long.wav");
     write_wav(&wav, &long, 2);
     let flac = dir.path().join("long.flac");
-    let made_flac = Command::new("ffmpeg")
-        .args(["-loglevel", "error", "-y", "-i"])
-        .arg(&wav)
-        .arg(&flac)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if made_flac {
-        c.bench_function("decode + analyze 3 min 44.1 kHz stereo FLAC", |b| {
-            b.iter(|| analyze_file(&flac).expect("flac decodes"))
-        });
-        c.bench_function("decode only 3 min 44.1 kHz stereo FLAC", |b| {
-            b.iter(|| sonic_analyzer::decode_file(&flac).expect("flac decodes"))
-        });
-    } else {
-        eprintln!("ffmpeg not found: skipping the FLAC benchmarks");
-    }
+    write_flac(&flac, &long);
+    c.bench_function("decode + analyze 3 min 44.1 kHz stereo FLAC", |b| {
+        b.iter(|| analyze_file(&flac).expect("flac decodes"))
+    });
+    c.bench_function("decode only 3 min 44.1 kHz stereo FLAC", |b| {
+        b.iter(|| sonic_analyzer::decode_file(&flac).expect("flac decodes"))
+    });
 
     let cache_dir = tempfile::tempdir().expect("temp dir");
     let cache = AnalysisCache::in_dir(cache_dir.path());

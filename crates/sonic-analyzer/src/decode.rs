@@ -19,8 +19,7 @@ use std::path::Path;
 pub use opus::OpusAudioDecoder;
 use stream::{AudioStream, Next};
 
-use ebur128::{EbuR128, Mode};
-
+use crate::analysis::loudness::LoudnessMeter;
 use crate::error::AnalyzerError;
 
 /// What a file holds, read from its headers (and its first packet).
@@ -117,46 +116,56 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
     let mut stream = AudioStream::open(path)?;
     let mut samples = Vec::with_capacity(stream.expected_frames());
     let mut format = None;
-    // A multi-channel file's loudness is metered on its channels, before the mixdown, by a
-    // second thread fed chunk by chunk (so it overlaps the decoding and nothing is held
-    // twice).
-    let loudness_lufs = std::thread::scope(|scope| -> Result<Option<f64>, AnalyzerError> {
-        let mut planes: Vec<Vec<f32>> = Vec::new();
-        let mut meter: Option<Meter<'_>> = None;
-        while let Next::Audio(buf) = stream.next_buffer()? {
-            let frames = buf.frames();
-            if frames == 0 {
-                continue;
-            }
-            let channels = buf.spec().channels().count().max(1);
-            format.get_or_insert((buf.spec().rate(), channels));
-            let start = samples.len();
-            samples.resize(start + frames, 0.0);
-            if channels == 1 {
-                buf.copy_to_slice_interleaved(&mut samples[start..]);
-                continue;
-            }
-            // Planar copies convert each channel in a tight loop; the mean is then a
-            // vectorisable sum of planes.
-            planes.resize_with(channels, Vec::new);
-            for plane in planes.iter_mut() {
-                plane.resize(frames, 0.0f32);
-            }
-            buf.copy_to_slice_planar(&mut planes[..]);
-            meter
-                .get_or_insert_with(|| Meter::start(scope, channels, buf.spec().rate()))
-                .send(&planes, frames);
-            let out = &mut samples[start..];
-            let scale = 1.0 / channels as f32;
-            for plane in &planes {
-                for (o, &x) in out.iter_mut().zip(plane) {
-                    *o += x;
-                }
-            }
-            out.iter_mut().for_each(|o| *o *= scale);
+    // A multi-channel file's loudness is metered on its channels, before the mixdown, chunk
+    // by chunk as they are decoded (so nothing is held twice).
+    let mut metering = Metering::NotStarted;
+    let mut planes: Vec<Vec<f32>> = Vec::new();
+    while let Next::Audio(buf) = stream.next_buffer()? {
+        let frames = buf.frames();
+        if frames == 0 {
+            continue;
         }
-        Ok(meter.and_then(Meter::finish))
-    })?;
+        let channels = buf.spec().channels().count().max(1);
+        let rate = buf.spec().rate();
+        let (first_rate, first_channels) = *format.get_or_insert((rate, channels));
+        let start = samples.len();
+        samples.resize(start + frames, 0.0);
+        if channels == 1 {
+            buf.copy_to_slice_interleaved(&mut samples[start..]);
+            continue;
+        }
+        // Planar copies convert each channel in a tight loop; the mean is then a
+        // vectorisable sum of planes.
+        planes.resize_with(channels, Vec::new);
+        for plane in planes.iter_mut() {
+            plane.resize(frames, 0.0f32);
+        }
+        buf.copy_to_slice_planar(&mut planes[..]);
+        if matches!(metering, Metering::NotStarted) {
+            metering = LoudnessMeter::new(channels, rate).map_or(Metering::Off, Metering::On);
+        }
+        if (rate, channels) != (first_rate, first_channels) {
+            // A stream that changes layout or rate: no figure rather than a wrong one.
+            metering = Metering::Off;
+        }
+        if let Metering::On(meter) = &mut metering {
+            let views: Vec<&[f32]> = planes.iter().map(|p| &p[..frames]).collect();
+            meter.add_planar(&views);
+        }
+        let out = &mut samples[start..];
+        out.copy_from_slice(&planes[0][..frames]);
+        let scale = 1.0 / channels as f32;
+        for plane in &planes[1..] {
+            for (o, &x) in out.iter_mut().zip(plane) {
+                *o += x;
+            }
+        }
+        out.iter_mut().for_each(|o| *o *= scale);
+    }
+    let loudness_lufs = match metering {
+        Metering::On(meter) => meter.integrated(),
+        Metering::NotStarted | Metering::Off => None,
+    };
     let (rate, channels) = format.unwrap_or_else(|| stream.declared_format());
     if stream.container() == "mp4" {
         if let Some(edit) = mp4::audio_edit(path, rate) {
@@ -182,50 +191,14 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AnalyzerError> {
     })
 }
 
-/// An EBU R128 meter on its own thread, fed the channels of each decoded chunk.
-struct Meter<'scope> {
-    chunks: Option<std::sync::mpsc::SyncSender<Vec<Vec<f32>>>>,
-    thread: std::thread::ScopedJoinHandle<'scope, Option<f64>>,
-}
-
-impl<'scope> Meter<'scope> {
-    fn start<'env>(
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        channels: usize,
-        rate: u32,
-    ) -> Self {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<f32>>>(8);
-        let thread = scope.spawn(move || {
-            let mut meter = EbuR128::new(u32::try_from(channels).ok()?, rate, Mode::I).ok()?;
-            for chunk in rx {
-                let views: Vec<&[f32]> = chunk.iter().map(Vec::as_slice).collect();
-                // A chunk of another channel count (a stream that changes layout) ends
-                // the measurement: no figure rather than a wrong one.
-                meter.add_frames_planar_f32(&views).ok()?;
-            }
-            meter.loudness_global().ok().filter(|l| l.is_finite())
-        });
-        Meter {
-            chunks: Some(tx),
-            thread,
-        }
-    }
-
-    /// Hands the first `frames` of each plane to the meter (dropped if it has stopped).
-    fn send(&mut self, planes: &[Vec<f32>], frames: usize) {
-        if let Some(tx) = &self.chunks {
-            let chunk = planes.iter().map(|p| p[..frames].to_vec()).collect();
-            if tx.send(chunk).is_err() {
-                self.chunks = None;
-            }
-        }
-    }
-
-    /// Waits for the meter and returns the integrated loudness.
-    fn finish(mut self) -> Option<f64> {
-        self.chunks = None;
-        self.thread.join().ok().flatten()
-    }
+/// Where the decoder's loudness measurement stands.
+enum Metering {
+    /// No multi-channel audio yet.
+    NotStarted,
+    /// Measuring the channels.
+    On(LoudnessMeter),
+    /// Given up (unsupported rate, or the stream changed layout).
+    Off,
 }
 
 /// Keeps only the part of the decoded audio an MP4 edit list says is playable.

@@ -10,7 +10,7 @@
 
 mod batch;
 mod key;
-mod loudness;
+pub(crate) mod loudness;
 mod onset;
 mod pitch;
 mod spectral;
@@ -27,7 +27,7 @@ use std::path::Path;
 use sonic_model::SampleAnalysis;
 
 pub use batch::analyze_all;
-pub use loudness::SILENCE_DB;
+pub use loudness::{integrated_loudness, SILENCE_DB};
 pub use waveform::WAVEFORM_BUCKETS;
 
 use crate::decode::decode_file;
