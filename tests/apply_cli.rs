@@ -73,6 +73,39 @@ fn apply_runs_a_batch_and_saves_one_ai_version() {
 }
 
 #[test]
+fn a_batch_that_changes_nothing_writes_no_version() {
+    let sandbox = Sandbox::new();
+    let id = new_composition(&sandbox);
+    let folder = sandbox.data_dir().join("compositions").join(&id);
+    let before = std::fs::read(folder.join("current.json")).unwrap();
+    // Every action succeeds, yet each sets a value to what it already is.
+    let file = write(
+        &sandbox,
+        "same.json",
+        &json!([
+            {"action": "set_tempo", "tempo": 120},
+            {"action": "rename_composition", "parameters": {"name": "Apply me"}},
+            {"action": "clear_composition"},
+            {"action": "stop_playback"}
+        ]),
+    );
+    let out = sandbox.sonic(&["--json", "apply", &id, &file]).json();
+    assert_eq!(out["all_succeeded"], true);
+    assert_eq!(out["changed"], false);
+    assert_eq!(out["version"], Value::Null);
+    let text = sandbox.sonic(&["apply", &id, &file]);
+    assert!(text.ok().contains("nothing changed"), "{text:?}");
+    assert_eq!(std::fs::read(folder.join("current.json")).unwrap(), before);
+    let history = sandbox.sonic(&["--json", "history", &id]).json();
+    let entries = history
+        .as_array()
+        .or_else(|| history["history"].as_array())
+        .unwrap()
+        .len();
+    assert_eq!(entries, 1);
+}
+
+#[test]
 fn a_failing_atomic_batch_exits_2_and_changes_no_file() {
     let sandbox = Sandbox::new();
     let id = new_composition(&sandbox);
