@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use sonic_ai::{apply_batch, build_context, parse_actions, ContextOptions, DawAction};
 use sonic_analyzer::{AnalysisCache, SymphoniaProbe};
 use sonic_daw::{DawError, Studio, StudioConfig};
-use sonic_model::{Composition, Id};
+use sonic_model::{Composition, HistorySource, Id};
 use sonic_store::{CompositionStore, DataDirLock, SampleLibrary, StorageConfig};
 
 use crate::chat::sample_analyses;
@@ -190,11 +190,16 @@ impl Sonic {
 
     fn restore(&self, args: RestoreArgs) -> ToolResult {
         let id = composition_id(&args.composition_id)?;
-        // Every change of this server is saved at once, so the open copy holds nothing
-        // unwritten: forget it and let the next call load the restored state.
-        let saved = self.studio.store().restore(&id, args.version)?;
-        self.studio.discard(&id);
-        Ok(json!({"composition_id": id, "restored": args.version, "version": saved.version}))
+        // Through the studio, under the composition's lock: an action call cannot slip in
+        // between and save the old open copy over the restored state, and the restore is
+        // an undo step like any other edit.
+        let old = self.studio.store().load_version(&id, args.version)?;
+        let message = format!("Restored version {}", args.version);
+        let version = self
+            .studio
+            .replace_and_save(&id, old, HistorySource::Restore, &message)
+            .map_err(daw)?;
+        Ok(json!({"composition_id": id, "restored": args.version, "version": version}))
     }
 
     fn samples(&self) -> ToolResult {
@@ -389,5 +394,39 @@ mod tests {
         let state = sonic.call("get_composition_state", json!({"composition_id": id}));
         let state = state.unwrap().unwrap_or_else(|e| panic!("{}", e.0));
         assert!(state.as_str().unwrap().contains("120 BPM"), "{state}");
+    }
+
+    #[test]
+    fn a_restore_is_an_undo_step_and_the_next_action_builds_on_it() {
+        let (_dir, sonic, id) = sonic();
+        let ok =
+            |outcome: Option<ToolResult>| outcome.unwrap().unwrap_or_else(|e| panic!("{}", e.0));
+        ok(sonic.call("set_tempo", json!({"composition_id": id, "tempo": 90})));
+        ok(sonic.call(
+            "restore_version",
+            json!({"composition_id": id, "version": 0}),
+        ));
+        let cid = Id::parse(&id).unwrap();
+        // The open copy is the restored state itself (nothing was discarded and reloaded).
+        assert!(sonic.studio.is_open(&cid));
+        assert_eq!(sonic.studio.with(&cid, |o| o.undo_count()).unwrap(), 2);
+        let done = ok(sonic.call(
+            "rename_composition",
+            json!({"composition_id": id, "name": "After"}),
+        ));
+        assert_eq!(done["version"], 3);
+        let saved = sonic.studio.store().load(&cid).unwrap().composition;
+        assert_eq!((saved.name.as_str(), saved.tempo), ("After", 120.0));
+        let history = ok(sonic.call("list_history", json!({"composition_id": id})));
+        assert_eq!(history["history"][2]["source"], "restore");
+        assert_eq!(history["history"][2]["message"], "Restored version 0");
+        sonic.studio.undo(&cid).unwrap();
+        sonic.studio.undo(&cid).unwrap();
+        assert_eq!(sonic.studio.snapshot(&cid).unwrap().tempo, 90.0);
+        let text = failure(sonic.call(
+            "restore_version",
+            json!({"composition_id": id, "version": 42}),
+        ));
+        assert!(text.contains("42"), "{text}");
     }
 }

@@ -10,7 +10,7 @@ use sonic_store::{CompositionStore, Recovery};
 
 use crate::autosave::AutosaveTask;
 use crate::undo::DEFAULT_UNDO_LIMIT;
-use crate::{DawError, OpenComposition, Result, Scope};
+use crate::{DawError, OpenComposition, Outcome, Result, Scope};
 
 /// Autosave interval unless configured otherwise.
 pub const DEFAULT_AUTOSAVE_INTERVAL: Duration = Duration::from_secs(2);
@@ -259,6 +259,38 @@ impl Studio {
         open.composition_for_write().updated_at = composition.updated_at;
         open.mark_written(generation);
         Ok((value, Some(version)))
+    }
+
+    /// Replaces composition `id` with `replacement` (a history version being restored, say)
+    /// as one undo step and saves it as one history version of `source`, all under the
+    /// composition's lock: no edit can land between the replacement and its save, and the
+    /// next edit builds on the replacement. The playhead stays where it is. Returns the
+    /// version written.
+    pub fn replace_and_save(
+        &self,
+        id: &Id,
+        replacement: Composition,
+        source: HistorySource,
+        message: &str,
+    ) -> Result<u32> {
+        if &replacement.id != id {
+            return Err(sonic_model::ModelError::InvalidFormat {
+                field: "id".into(),
+                value: replacement.id.to_string(),
+                expected: format!("the id of composition {id}"),
+            }
+            .into());
+        }
+        let (_, version) = self.edit_and_save(id, |open| {
+            open.transaction(Scope::Everything, |c| {
+                let playhead = (c.is_playing, c.current_position);
+                *c = replacement;
+                (c.is_playing, c.current_position) = playhead;
+                ((), Outcome::Commit)
+            });
+            ((), Some((source, message.to_owned())))
+        })?;
+        Ok(version.expect("a save was asked for"))
     }
 
     /// Writes `autosave.json` for every open composition changed since its last write;

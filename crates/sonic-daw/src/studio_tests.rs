@@ -260,3 +260,46 @@ fn a_load_that_finishes_after_a_delete_is_not_made_open() {
     assert_eq!(err.code(), "COMPOSITION_NOT_FOUND");
     assert!(!studio.is_open(&id));
 }
+
+#[test]
+fn replace_and_save_is_one_undo_step_and_one_version_and_keeps_the_playhead() {
+    let (_dir, studio) = studio(DEFAULT_AUTOSAVE_INTERVAL);
+    let id = studio.create(Composition::new("Song")).unwrap();
+    studio
+        .edit(&id, Scope::Settings, |c| song::set_tempo(c, 90.0))
+        .unwrap();
+    studio.save(&id, HistorySource::Manual, "slower").unwrap();
+    studio.with(&id, |o| o.seek(6.0)).unwrap().unwrap();
+
+    let original = studio.store().load_version(&id, 0).unwrap();
+    let version = studio
+        .replace_and_save(&id, original, HistorySource::Restore, "Restored version 0")
+        .unwrap();
+    assert_eq!(version, 2);
+    let now = studio.snapshot(&id).unwrap();
+    assert_eq!((now.tempo, now.current_position), (120.0, 6.0));
+    let history = studio.store().history(&id).unwrap();
+    assert_eq!(history[2].source, HistorySource::Restore);
+    assert_eq!(history[2].message, "Restored version 0");
+    assert_eq!(studio.store().load(&id).unwrap().composition.tempo, 120.0);
+    assert!(!studio.with(&id, |o| o.is_dirty()).unwrap());
+
+    // The next edit builds on the restored state, and the restore can be undone.
+    studio
+        .edit(&id, Scope::Settings, |c| song::rename(c, "After"))
+        .unwrap();
+    studio.save(&id, HistorySource::Manual, "renamed").unwrap();
+    let saved = studio.store().load(&id).unwrap().composition;
+    assert_eq!((saved.name.as_str(), saved.tempo), ("After", 120.0));
+    studio.undo(&id).unwrap();
+    studio.undo(&id).unwrap();
+    assert_eq!(studio.snapshot(&id).unwrap().tempo, 90.0);
+
+    let mut stranger = Composition::new("Other");
+    stranger.id = Id::generate();
+    let err = studio
+        .replace_and_save(&id, stranger, HistorySource::Restore, "x")
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_VALUE");
+    assert_eq!(studio.store().history(&id).unwrap().len(), 4);
+}
