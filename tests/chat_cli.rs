@@ -378,3 +378,53 @@ fn without_a_provider_chat_fails_with_one_line_naming_the_variables_and_nothing_
     assert!(line.contains("cannot reach the LLM provider"), "{line}");
     assert!(files(&sandbox, &id) == before);
 }
+
+#[test]
+fn every_round_of_the_context_carries_the_summary_of_the_samples_in_use() {
+    let protocol = Protocol::Anthropic;
+    let sandbox = Sandbox::new();
+    let tone = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audio/tone.flac");
+    let imported = sandbox
+        .sonic(&["--json", "sample", "import", tone.to_str().unwrap()])
+        .json();
+    let sample_id = imported["imported"][0]["id"].as_str().unwrap().to_string();
+    let analysed = sandbox.sonic(&["--json", "analyze", &sample_id]).json();
+    let summary = analysed[0]["analysis"]["summary"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no summary in {analysed}"))
+        .to_string();
+
+    // An audio track playing the sample (no action assigns samples: write it in the file).
+    let id = new_composition(&sandbox);
+    let batch = sandbox.path().join("vox.json");
+    let track = json!([{"action": "create_track", "id": "vox", "name": "Vox", "type": "audio"}]);
+    std::fs::write(&batch, track.to_string()).unwrap();
+    sandbox.sonic(&["apply", &id, batch.to_str().unwrap()]).ok();
+    let current = sandbox
+        .data_dir()
+        .join("compositions")
+        .join(&id)
+        .join("current.json");
+    let mut song: Value = serde_json::from_slice(&std::fs::read(&current).unwrap()).unwrap();
+    song["tracks"][0]["sample_id"] = json!(sample_id);
+    std::fs::write(&current, song.to_string()).unwrap();
+
+    let llm = MockLlm::start(vec![
+        protocol.tool_calls(&[("rename_composition", json!({"name": "With a tone"}))]),
+        protocol.text("Renamed."),
+    ]);
+    sonic_with(&sandbox, &llm.env(protocol), &["chat", &id, "name it"]).ok();
+    let received = llm.received();
+    assert_eq!(received.len(), 2);
+    for request in &received {
+        let system = request.body["system"].as_str().unwrap();
+        assert!(
+            system.contains(&format!("   sample: {summary}")),
+            "{system}"
+        );
+    }
+    assert!(received[1].body["system"]
+        .as_str()
+        .unwrap()
+        .contains("With a tone"));
+}

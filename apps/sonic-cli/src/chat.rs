@@ -41,21 +41,16 @@ pub struct ChatArgs {
 
 /// The cached analyses of the library samples `composition` uses, for the model's context.
 /// Samples without a valid cached analysis are left out (analysing is `sonic analyze`'s job).
+///
+/// Read once per exchange, not per round of the tool loop: no action assigns a sample
+/// (duplicate and split copy a clip's sample, delete and clear drop them), so the samples a
+/// composition uses can only shrink during an exchange, and the context shows a summary
+/// only for samples still in use.
 pub fn sample_analyses(
     config: &StorageConfig,
     composition: &Composition,
 ) -> BTreeMap<Id, SampleAnalysis> {
-    let used: std::collections::BTreeSet<&Id> = composition
-        .tracks
-        .iter()
-        .filter_map(|t| t.sample_id.as_ref())
-        .chain(
-            composition
-                .clips
-                .iter()
-                .filter_map(|c| c.sample_id.as_ref()),
-        )
-        .collect();
+    let used = composition.sample_ids();
     if used.is_empty() {
         return BTreeMap::new();
     }

@@ -205,7 +205,8 @@ fn executed(result: &ActionResult) -> ExecutedAction {
 
 /// One exchange about composition `id` of `studio` (opened if needed): asks `provider`,
 /// runs its tool calls, commits and saves the result. `samples` holds analyses of library
-/// samples for the context (by sample id; may be empty).
+/// samples for the context (by sample id; may be empty), those the composition uses when
+/// the exchange starts: no action assigns a sample, so none can join during the tool loop.
 pub async fn chat<P: LlmProvider>(
     provider: &P,
     studio: &Studio,
