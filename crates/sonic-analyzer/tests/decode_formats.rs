@@ -299,3 +299,21 @@ fn a_webm_without_a_stated_length_is_measured_from_its_packets() {
         probed.duration_secs
     );
 }
+
+#[test]
+fn every_compressed_fixture_analyses_as_a4_within_half_a_percent() {
+    for want in FIXTURES {
+        let a = sonic_analyzer::analyze_file(&fixture(want.file))
+            .unwrap_or_else(|e| panic!("{}: {e}", want.file));
+        assert!(a.pitch.has_pitch, "{}: {:?}", want.file, a.pitch);
+        assert!(
+            (a.pitch.fundamental_freq - 440.0).abs() / 440.0 < 0.005,
+            "{}: {:?}",
+            want.file,
+            a.pitch
+        );
+        assert_eq!(a.pitch.midi_note, Some(69), "{}", want.file);
+        assert!(!a.temporal.is_percussive, "{}", want.file);
+        assert!(a.rms_db.is_finite() && a.peak_db > a.rms_db, "{}", want.file);
+    }
+}
