@@ -189,3 +189,53 @@ fn tools_prints_generated_definitions_in_three_formats() {
     // clap rejects the unknown format (its own multi-line usage error) with exit code 2.
     assert_eq!(sandbox.sonic(&["tools", "--format", "xml"]).code, 2);
 }
+
+/// The example batch of the README's `sonic apply` section: the first `json` block after
+/// its heading.
+fn readme_example() -> Value {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("### Scripted edits: `sonic apply`")
+        .nth(1)
+        .expect("the sonic apply section");
+    let block = section
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a json block in the section");
+    serde_json::from_str(block).expect("the README example is JSON")
+}
+
+#[test]
+fn the_readme_example_batch_really_works() {
+    let sandbox = Sandbox::new();
+    let id = new_composition(&sandbox);
+    let file = write(&sandbox, "bass.json", &readme_example());
+    let out = sandbox
+        .sonic(&["--json", "apply", &id, &file, "--message", "bass riff"])
+        .json();
+    assert_eq!(out["all_succeeded"], true, "{out}");
+    assert_eq!(
+        (out["atomic"].clone(), out["version"].clone()),
+        (json!(true), json!(1))
+    );
+    let shown = sandbox.sonic(&["--json", "show", &id]).json();
+    let song = if shown["composition"].is_object() {
+        &shown["composition"]
+    } else {
+        &shown
+    };
+    assert_eq!(song["tempo"], 96.0);
+    assert_eq!(song["tracks"][0]["id"], "bass");
+    assert_eq!(song["clips"][0]["name"], "Riff");
+    assert_eq!(song["clips"][0]["midi_events"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        song["track_effects"][0]["effects"][0]["parameters"]["cutoff"],
+        800.0
+    );
+    // Run again, it fails as a whole (the ids are taken): exit 2, nothing written.
+    let again = sandbox.sonic(&["apply", &id, &file]);
+    assert!(again.fails_with(2).contains("5 of 5 actions failed"));
+    assert!(again.stdout.contains("[DUPLICATE_ID]"), "{again:?}");
+}
