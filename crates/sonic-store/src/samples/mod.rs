@@ -33,6 +33,8 @@ pub const DEFAULT_MAX_SAMPLE_BYTES: u64 = 100 * 1024 * 1024;
 pub const DEFAULT_CATEGORY: &str = "Uncategorized";
 /// Longest name or category, in characters.
 const MAX_LABEL_CHARS: usize = 200;
+/// Longest duration a client may report, in seconds (24 hours).
+const MAX_DURATION_SECS: f64 = 86_400.0;
 
 /// What a probe found in a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -326,6 +328,27 @@ impl SampleLibrary {
             if let Some(category) = category {
                 meta.category = category;
             }
+            meta.updated_at = sonic_model::time::now();
+            Ok(meta.clone())
+        })
+    }
+
+    /// Records the length a client measured itself (the original web client decodes uploads
+    /// and reports their duration): finite, 0 to 24 hours.
+    pub fn set_duration(&self, id: &Id, seconds: f64) -> Result<SampleMeta> {
+        self.writable()?;
+        if !(seconds.is_finite() && (0.0..=MAX_DURATION_SECS).contains(&seconds)) {
+            return Err(StoreError::Invalid(ModelError::OutOfRange {
+                field: "duration".into(),
+                value: seconds,
+                range: format!("0 <= x <= {MAX_DURATION_SECS}"),
+            }));
+        }
+        self.change_index(|samples| {
+            let meta = samples
+                .get_mut(id)
+                .ok_or_else(|| StoreError::SampleNotFound(id.clone()))?;
+            meta.duration = seconds;
             meta.updated_at = sonic_model::time::now();
             Ok(meta.clone())
         })
