@@ -32,6 +32,9 @@ pub struct OpenComposition {
     undo: UndoStack,
     generation: u64,
     written: u64,
+    /// The playhead where the transport was paused (kept in step by [`OpenComposition::seek`]);
+    /// live state, never saved.
+    paused_at: Option<f64>,
 }
 
 impl OpenComposition {
@@ -42,6 +45,7 @@ impl OpenComposition {
             undo: UndoStack::new(undo_limit),
             generation: 0,
             written: 0,
+            paused_at: None,
         }
     }
 
@@ -118,7 +122,9 @@ impl OpenComposition {
 
     /// Starts playback (see [`song::play`]); not an undo step. Returns the start position.
     pub fn play(&mut self, from: Option<f64>) -> Result<f64> {
-        self.live(|c| song::play(c, from))
+        let start = self.live(|c| song::play(c, from))?;
+        self.paused_at = None;
+        Ok(start)
     }
 
     /// Pauses, keeping the playhead; not an undo step.
@@ -128,6 +134,7 @@ impl OpenComposition {
             Ok(())
         })
         .expect("pausing cannot fail");
+        self.paused_at = Some(self.composition.current_position);
     }
 
     /// Stops and rewinds; not an undo step.
@@ -137,11 +144,24 @@ impl OpenComposition {
             Ok(())
         })
         .expect("stopping cannot fail");
+        self.paused_at = None;
     }
 
-    /// Moves the playhead; not an undo step.
+    /// Moves the playhead; not an undo step. A paused transport stays paused.
     pub fn seek(&mut self, position: f64) -> Result<()> {
-        self.live(|c| song::seek(c, position))
+        self.live(|c| song::seek(c, position))?;
+        if self.paused_at.is_some() {
+            self.paused_at = Some(position);
+        }
+        Ok(())
+    }
+
+    /// True when the transport was paused (even at beat 0) and has neither played nor moved
+    /// since, other than by [`OpenComposition::seek`]. A stopped transport is not paused.
+    /// A change made straight to the composition (an AI action) ends the pause when it starts
+    /// playback or moves the playhead; one that ends where the pause was is not noticed.
+    pub fn is_paused(&self) -> bool {
+        !self.composition.is_playing && self.paused_at == Some(self.composition.current_position)
     }
 
     fn live<T>(&mut self, change: impl FnOnce(&mut Composition) -> Result<T>) -> Result<T> {
@@ -303,5 +323,40 @@ mod tests {
         open.pause();
         open.stop();
         assert_eq!(open.composition().current_position, 0.0);
+    }
+
+    #[test]
+    fn a_pause_is_remembered_even_at_beat_0_until_play_or_stop() {
+        let mut open = OpenComposition::new(Composition::new("P"), 10);
+        assert!(!open.is_paused());
+        open.play(None).unwrap();
+        open.pause();
+        assert!(open.is_paused(), "paused at beat 0 is not stopped");
+        open.seek(2.0).unwrap();
+        assert!(open.is_paused(), "seeking keeps a pause");
+        open.play(None).unwrap();
+        assert!(!open.is_paused());
+        open.pause();
+        open.stop();
+        assert!(!open.is_paused());
+        open.pause();
+        open.transaction(Scope::Settings, |c| {
+            song::play(c, Some(1.0)).unwrap();
+            song::stop(c);
+            ((), Outcome::CommitLive)
+        });
+        assert!(
+            open.is_paused(),
+            "a stop back to the paused beat 0 is indistinguishable"
+        );
+        open.seek(3.0).unwrap();
+        open.transaction(Scope::Settings, |c| {
+            song::stop(c);
+            ((), Outcome::CommitLive)
+        });
+        assert!(
+            !open.is_paused(),
+            "a stop made straight to the composition ends the pause"
+        );
     }
 }
