@@ -3,6 +3,10 @@
 #[allow(dead_code)] // shared with tests/chat_cli.rs, which uses all of it
 mod mock_llm;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
 use serde_json::{json, Value};
 use sonic_e2e::{call, sine_wav, upload, Sandbox, Server};
 
@@ -161,7 +165,10 @@ fn a_full_session_over_http() {
         None,
         None,
     ));
-    assert_eq!(restored["version"], 2);
+    assert_eq!(
+        (&restored["version"], &restored["new_version"]),
+        (&json!(0), &json!(2))
+    );
     assert!(ok(call(s, "GET", &base, None, None))["tracks"]
         .as_array()
         .unwrap()
@@ -444,6 +451,16 @@ fn every_error_status_has_the_json_shape() {
         None,
     );
     assert_eq!(err(reply, 503), "NO_LLM");
+    let reply = call(
+        s,
+        "POST",
+        "/api/assistant/contextual-chat",
+        Some(
+            json!({"composition_id": id, "message": "hi", "entity_type": "composition", "entity_id": id}),
+        ),
+        None,
+    );
+    assert_eq!(err(reply, 503), "NO_LLM");
     // A second server on the same data directory refuses to start.
     let second =
         std::process::Command::new(sonic_e2e::workspace_bin("sonic-server", "sonic-server"))
@@ -489,13 +506,32 @@ fn a_token_guards_every_route_but_health() {
     ));
     let spec = ok(call(s, "GET", "/api/openapi.json", None, Some("s3cret")));
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+    // The scheme is case-insensitive (RFC 9110); the token is not.
+    for (header, status) in [
+        ("bearer s3cret", 200),
+        ("BEARER  s3cret", 200),
+        ("bearer S3CRET", 401),
+        ("Basic s3cret", 401),
+        ("s3cret", 401),
+    ] {
+        let reply = ureq::get(&s.url("/api/compositions"))
+            .set("Authorization", header)
+            .call();
+        let got = match reply {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(got, status, "Authorization: {header}");
+    }
 }
 
-#[test]
-fn sigterm_flushes_an_unsaved_edit_and_exits_0() {
+/// Starts a server that autosaves only at shutdown, makes an unsaved edit, sends `signal`
+/// and checks that it exited 0 having flushed the edit. Returns the sandbox and the id.
+fn a_signal_flushes_an_unsaved_edit(signal: &str) -> (Sandbox, String) {
     let sandbox = Sandbox::new();
     // Autosave far in the future: only the shutdown flush can write the edit.
-    let server = Server::start(&sandbox.data_dir(), &["--autosave-secs", "3600"], &[]);
+    let mut server = Server::start(&sandbox.data_dir(), &["--autosave-secs", "3600"], &[]);
     let id = ok(call(
         &server,
         "POST",
@@ -519,15 +555,201 @@ fn sigterm_flushes_an_unsaved_edit_and_exits_0() {
         .join(&id)
         .join("autosave.json");
     assert!(!autosave.exists());
-    assert_eq!(server.terminate(), Some(0));
+    server.signal(signal);
+    assert_eq!(server.wait_for_exit(Duration::from_secs(20)), Some(0));
     let saved: Value = serde_json::from_slice(&std::fs::read(&autosave).unwrap()).unwrap();
     assert_eq!(saved["tempo"], 77.0);
+    (sandbox, id)
+}
+
+#[test]
+fn sigterm_flushes_an_unsaved_edit_and_exits_0() {
+    let (sandbox, id) = a_signal_flushes_an_unsaved_edit("TERM");
     // The lock is released: the CLI can recover the autosave.
     sandbox.sonic(&["recover", &id]).ok();
     assert_eq!(
         sandbox.sonic(&["show", &id, "--json"]).json()["tempo"],
         77.0
     );
+}
+
+#[test]
+fn sigint_flushes_an_unsaved_edit_and_exits_0() {
+    a_signal_flushes_an_unsaved_edit("INT");
+}
+
+/// Opens a connection and sends a request whose body stops after its first bytes.
+fn stall_mid_body(server: &Server, path: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(server.addr()).unwrap();
+    write!(
+        stream,
+        "PUT {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"tempo\":",
+        server.addr()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    stream
+}
+
+#[test]
+fn a_body_that_stops_arriving_gets_408() {
+    let sandbox = Sandbox::new();
+    let server = Server::start(&sandbox.data_dir(), &["--body-timeout-secs", "1"], &[]);
+    let id = ok(call(
+        &server,
+        "POST",
+        "/api/compositions",
+        Some(json!({"name": "Stalled"})),
+        None,
+    ))["composition_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let started = Instant::now();
+    let mut stream = stall_mid_body(&server, &format!("/api/compositions/{id}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&answer).contains("BODY_TIMEOUT") {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) => panic!("no answer within 10 s: {e}"),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("BODY_TIMEOUT"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(8));
+    // Nothing changed.
+    assert_eq!(
+        ok(call(
+            &server,
+            "GET",
+            &format!("/api/compositions/{id}"),
+            None,
+            None
+        ))["tempo"],
+        120.0
+    );
+}
+
+#[test]
+fn a_stalled_client_cannot_keep_the_server_from_exiting() {
+    let sandbox = Sandbox::new();
+    // The body timeout (30 s) is far away: only the grace period can end the wait.
+    let mut server = Server::start(
+        &sandbox.data_dir(),
+        &["--autosave-secs", "3600", "--shutdown-grace-secs", "1"],
+        &[],
+    );
+    let id = ok(call(
+        &server,
+        "POST",
+        "/api/compositions",
+        Some(json!({"name": "Held"})),
+        None,
+    ))["composition_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/compositions/{id}");
+    ok(call(
+        &server,
+        "PUT",
+        &path,
+        Some(json!({"tempo": 91})),
+        None,
+    ));
+    let _stalled = stall_mid_body(&server, &path);
+    // Let the request reach its handler before the signal.
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    server.signal("TERM");
+    let exit = server.wait_for_exit(Duration::from_secs(15));
+    assert_eq!(exit, Some(0), "still running 15 s after SIGTERM");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    // The unsaved edit was flushed on the way out.
+    let autosave = sandbox
+        .data_dir()
+        .join("compositions")
+        .join(&id)
+        .join("autosave.json");
+    let saved: Value = serde_json::from_slice(&std::fs::read(autosave).unwrap()).unwrap();
+    assert_eq!(saved["tempo"], 91.0);
+}
+
+#[test]
+fn cors_answers_preflights_for_allowed_origins_only() {
+    let sandbox = Sandbox::new();
+    // With a token: a browser's preflight carries none and must still pass.
+    let server = Server::start(&sandbox.data_dir(), &[], &[("SONIC_API_TOKEN", "tok")]);
+    let s = &server;
+    let allowed = "http://localhost:5173";
+    let preflight = ureq::request("OPTIONS", &s.url("/api/compositions"))
+        .set("Origin", allowed)
+        .set("Access-Control-Request-Method", "POST")
+        .set(
+            "Access-Control-Request-Headers",
+            "content-type,authorization",
+        )
+        .call()
+        .expect("preflight");
+    assert_eq!(preflight.status(), 200);
+    assert_eq!(
+        preflight.header("Access-Control-Allow-Origin"),
+        Some(allowed)
+    );
+    let methods = preflight
+        .header("Access-Control-Allow-Methods")
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    assert!(
+        methods.contains("POST") && methods.contains("PATCH"),
+        "{methods}"
+    );
+    let headers = preflight
+        .header("Access-Control-Allow-Headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        headers.contains("authorization") && headers.contains("content-type"),
+        "{headers}"
+    );
+
+    let get = ureq::get(&s.url("/api/compositions"))
+        .set("Origin", allowed)
+        .set("Authorization", "Bearer tok")
+        .call()
+        .unwrap();
+    assert_eq!(get.header("Access-Control-Allow-Origin"), Some(allowed));
+
+    // Another origin gets no CORS headers (the browser then refuses the answer).
+    let other = ureq::request("OPTIONS", &s.url("/api/compositions"))
+        .set("Origin", "http://evil.example")
+        .set("Access-Control-Request-Method", "POST")
+        .call();
+    let other = match other {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(other.header("Access-Control-Allow-Origin"), None);
+
+    // `*` allows any origin.
+    let sandbox = Sandbox::new();
+    let any = Server::start(&sandbox.data_dir(), &["--cors-origins", "*"], &[]);
+    let get = ureq::get(&any.url("/api/compositions"))
+        .set("Origin", "http://elsewhere.example:3000")
+        .call()
+        .unwrap();
+    assert_eq!(get.header("Access-Control-Allow-Origin"), Some("*"));
 }
 
 #[test]
@@ -621,6 +843,11 @@ fn chat_runs_the_models_tool_calls_and_saves_one_ai_version() {
             json!({"id": "drums", "name": "Drums", "type": "midi"}),
         )]),
         protocol.text("I added a drum track."),
+        protocol.tool_calls(&[(
+            "set_track_parameter",
+            json!({"track_id": "drums", "parameter": "volume", "value": 0.5}),
+        )]),
+        protocol.text("Turned the drums down."),
     ]);
     let env = mock.env(protocol);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -664,4 +891,45 @@ fn chat_runs_the_models_tool_calls_and_saves_one_ai_version() {
     );
     let chat = ok(call(s, "GET", &format!("{base}/chat-history"), None, None));
     assert_eq!(chat["chat_history"].as_array().unwrap().len(), 2);
+
+    // Contextual chat: about one track, in the original's answer shape.
+    let about_drums = |entity_id: &str| {
+        call(
+            s,
+            "POST",
+            "/api/assistant/contextual-chat",
+            Some(json!({"composition_id": id, "message": "quieter please",
+                        "entity_type": "track", "entity_id": entity_id,
+                        "additional_context": {"volume": 1.0}, "response_style": "concise"})),
+            None,
+        )
+    };
+    assert_eq!(err(about_drums("nope"), 404), "ENTITY_NOT_FOUND");
+    let reply = ok(about_drums("drums"));
+    assert_eq!(reply["response"], "Turned the drums down.");
+    assert_eq!(
+        (&reply["entity_type"], &reply["entity_id"]),
+        (&json!("track"), &json!("drums"))
+    );
+    assert_eq!(
+        reply["affected_entities"],
+        json!([{"type": "track", "id": "drums"}])
+    );
+    assert_eq!(
+        reply["actions_executed"][0]["action"],
+        "set_track_parameter"
+    );
+    assert!(reply["musical_context"].is_null() && reply["routing_intent"].is_null());
+    assert_eq!(
+        ok(call(s, "GET", &base, None, None))["tracks"][0]["volume"],
+        0.5
+    );
+    // The model was told what the request is about.
+    let asked = mock.received()[2].body.to_string();
+    assert!(
+        asked.contains(
+            r#"[About track \"Drums\" (drums); context: {\"volume\":1.0}] quieter please"#
+        ),
+        "{asked}"
+    );
 }

@@ -2,6 +2,7 @@
 //! logging and body limits.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -11,6 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -30,6 +32,9 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// Largest upload, bytes.
     pub upload_limit: u64,
+    /// Longest wait for the next piece of a request body once a handler reads it: a client
+    /// that stalls mid-body gets 408 instead of holding its request (and a shutdown) open.
+    pub body_timeout: Duration,
 }
 
 #[derive(OpenApi)]
@@ -127,6 +132,7 @@ pub fn build(state: SharedState, http: &HttpConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(token, require_token))
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(RequestBodyTimeoutLayer::new(http.body_timeout))
         // One line per request at INFO: method and path (the span), status and latency.
         .layer(
             TraceLayer::new_for_http()
@@ -179,7 +185,7 @@ async fn require_token(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     if given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
         next.run(request).await
     } else {
@@ -194,6 +200,15 @@ async fn require_token(
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         response
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
+/// (RFC 9110 §11.1), so `bearer tok` works too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim_start())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -80,10 +80,10 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let (status, code) = match &e {
-            StoreError::Invalid(ModelError::InvalidId(_)) => {
-                (StatusCode::BAD_REQUEST, "INVALID_ID")
+            // The same codes as an invalid value inside an edit (`OUT_OF_RANGE`, ...).
+            StoreError::Invalid(m) => {
+                (StatusCode::BAD_REQUEST, DawError::Invalid(m.clone()).code())
             }
-            StoreError::Invalid(_) => (StatusCode::BAD_REQUEST, "INVALID_VALUE"),
             StoreError::CompositionNotFound(_) => (StatusCode::NOT_FOUND, "COMPOSITION_NOT_FOUND"),
             StoreError::VersionNotFound { .. } => (StatusCode::NOT_FOUND, "VERSION_NOT_FOUND"),
             StoreError::NoAutosave(_) => (StatusCode::NOT_FOUND, "NO_AUTOSAVE"),

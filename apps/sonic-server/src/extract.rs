@@ -30,11 +30,37 @@ pub struct Path<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
 
+/// True when reading a request body failed because the client stopped sending it (the
+/// server's body timeout, `RequestBodyTimeoutLayer`).
+pub fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// 408 for a body that stopped arriving.
+pub fn body_timeout() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "BODY_TIMEOUT",
+        "the request body stopped arriving before its end",
+    )
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
-        let status = match r {
+        if timed_out(&r) {
+            return body_timeout();
+        }
+        let status = match &r {
             JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            JsonRejection::BytesRejection(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            // 413 past the body limit; 400 when the body could not be read otherwise.
+            JsonRejection::BytesRejection(b) => b.status(),
             _ => StatusCode::BAD_REQUEST,
         };
         let code = match status {
@@ -77,6 +103,22 @@ impl From<MultipartRejection> for ApiError {
     }
 }
 
+impl From<axum::extract::multipart::MultipartError> for ApiError {
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        if timed_out(&e) {
+            return body_timeout();
+        }
+        match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "TOO_LARGE", e.body_text())
+            }
+            // axum answers 500 for a body that failed to arrive (the client went away):
+            // that is the client's doing, not the server's.
+            _ => ApiError::bad_request("INVALID_FORM", e.body_text()),
+        }
+    }
+}
+
 /// Parses an id from a path or body; 400 `INVALID_ID` when it is not one.
 pub fn id(text: &str) -> Result<Id, ApiError> {
     Id::parse(text).map_err(ApiError::from)
@@ -96,7 +138,13 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::new(e.status(), "INVALID_BODY", e.body_text()))?;
+            .map_err(|e| {
+                if timed_out(&e) {
+                    body_timeout()
+                } else {
+                    ApiError::new(e.status(), "INVALID_BODY", e.body_text())
+                }
+            })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }

@@ -1,7 +1,8 @@
 //! `sonic-server`: Sonic's REST API. Thin: routing, HTTP errors and configuration; every
 //! handler calls one crate function. It owns the data directory (`data/.lock`) while it runs,
 //! autosaves edited compositions in the background, and on SIGINT/SIGTERM stops accepting,
-//! finishes in-flight requests, flushes autosaves and exits 0.
+//! finishes in-flight requests (for at most `--shutdown-grace-secs`), flushes autosaves and
+//! exits 0.
 
 mod app;
 mod error;
@@ -39,6 +40,13 @@ struct Args {
     /// Seconds between background autosaves of edited compositions.
     #[arg(long, env = "SONIC_AUTOSAVE_SECS", default_value_t = 2.0)]
     autosave_secs: f64,
+    /// Seconds a request body may stall (no bytes arriving) before the request fails with 408.
+    #[arg(long, env = "SONIC_BODY_TIMEOUT_SECS", default_value_t = 30.0)]
+    body_timeout_secs: f64,
+    /// Seconds to let in-flight requests finish after SIGINT/SIGTERM before exiting anyway
+    /// (autosaves are flushed either way).
+    #[arg(long, env = "SONIC_SHUTDOWN_GRACE_SECS", default_value_t = 10.0)]
+    shutdown_grace_secs: f64,
     /// Origins a browser client may call from (comma-separated, `*` for any).
     #[arg(
         long,
@@ -71,6 +79,13 @@ fn run(args: Args) -> anyhow::Result<()> {
     if !(args.autosave_secs.is_finite() && args.autosave_secs > 0.0) {
         anyhow::bail!("--autosave-secs must be a positive number of seconds");
     }
+    if !(args.body_timeout_secs.is_finite() && args.body_timeout_secs > 0.0) {
+        anyhow::bail!("--body-timeout-secs must be a positive number of seconds");
+    }
+    if !(args.shutdown_grace_secs.is_finite() && args.shutdown_grace_secs >= 0.0) {
+        anyhow::bail!("--shutdown-grace-secs must be a number of seconds, 0 or more");
+    }
+    let grace = Duration::from_secs_f64(args.shutdown_grace_secs);
     let token = std::env::var("SONIC_API_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
@@ -98,6 +113,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         api_token: token,
         cors_origins: args.cors_origins,
         upload_limit: args.upload_limit_mb.saturating_mul(1024 * 1024),
+        body_timeout: Duration::from_secs_f64(args.body_timeout_secs),
     };
     let app = NormalizePathLayer::trim_trailing_slash().layer(app::build(state, &http));
 
@@ -112,14 +128,33 @@ fn run(args: Args) -> anyhow::Result<()> {
         // Tests and scripts read this line to learn the port when --addr ends in :0.
         println!("sonic-server listening on http://{local}");
         tracing::info!(%local, auth = http.api_token.is_some(), "listening");
-        axum::serve(
+        let (stopping, mut stop) = tokio::sync::watch::channel(false);
+        let serve = axum::serve(
             listener,
             axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: no new connections; finishing in-flight requests");
+            let _ = stopping.send(true);
+        });
+        // A client that never finishes its request must not keep the server from exiting.
+        let deadline = async move {
+            if stop.wait_for(|stopping| *stopping).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = serve => served.context("server failed"),
+            () = deadline => {
+                tracing::warn!(?grace, "requests still in flight after the grace period; exiting anyway");
+                Ok(())
+            }
+        }
     })?;
+    // Requests cut off by the deadline may leave blocking work behind; do not wait for it.
+    runtime.shutdown_timeout(Duration::from_secs(1));
     tracing::info!("shutting down: flushing autosaves");
     autosave.stop();
     let written = studio.flush()?;

@@ -9,6 +9,7 @@ use sonic_model::{Id, Timestamp};
 use sonic_store::SampleLibrary;
 
 use crate::error::{ApiError, ApiResult};
+use crate::routes::assistant::state::StateSnapshot;
 
 /// Shared state: the studio of open compositions (and through it the store) and the sample
 /// library.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub json_cache: Mutex<HashMap<Id, (u64, Timestamp, Bytes)>>,
     /// The LLM provider configured in the environment, or why there is none.
     pub llm: Result<sonic_ai::llm::Provider, String>,
+    /// The assistant state last sent for each composition, to answer a diff against it.
+    pub state_sent: Mutex<HashMap<Id, StateSnapshot>>,
 }
 
 impl AppState {
@@ -37,12 +40,17 @@ impl AppState {
             samples,
             json_cache: Mutex::new(HashMap::new()),
             llm,
+            state_sent: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Forgets the cached JSON of `id` (when it is deleted or re-opened).
+    /// Forgets what is cached about `id` (when it is deleted).
     pub fn forget(&self, id: &Id) {
         self.json_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+        self.state_sent
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);

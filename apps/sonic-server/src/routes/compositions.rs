@@ -16,12 +16,14 @@ use crate::state::{blocking, in_memory, SharedState};
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
         .routes(routes!(create_composition, list_compositions))
+        .routes(routes!(load_all))
         .routes(routes!(
             get_composition,
             update_composition,
             delete_composition
         ))
         .routes(routes!(save_composition))
+        .routes(routes!(snapshot_composition))
         .routes(routes!(autosave_composition))
         .routes(routes!(recover_autosave))
         .routes(routes!(undo))
@@ -83,19 +85,25 @@ pub struct Status {
     pub composition_id: String,
 }
 
-/// `POST /api/compositions/{id}/save` body (all optional). Every save is a history version in
-/// Sonic; the original client's `composition_id` and `create_history` are accepted and ignored.
+/// `POST /api/compositions/{id}/save` body (all optional; the original client's
+/// `composition_id` and `metadata` are accepted and ignored: the path names the composition).
 #[derive(Deserialize, ToSchema, Default)]
 pub struct SaveRequest {
     /// Write only `autosave.json` (default false).
     pub is_autosave: Option<bool>,
+    /// Write a history version (default true). `false` writes only `autosave.json`:
+    /// `current.json` is always a history version in Sonic, so a save without history is an
+    /// autosave.
+    pub create_history: Option<bool>,
     /// Message of the history entry.
     pub message: Option<String>,
 }
 
-/// Answer to a save.
+/// Answer to a save, an autosave or a recovery.
 #[derive(Serialize, ToSchema)]
 pub struct Saved {
+    /// `ok`.
+    pub status: &'static str,
     /// The composition.
     pub composition_id: String,
     /// Whether a history version was written.
@@ -267,7 +275,7 @@ async fn delete_composition(
 }
 
 /// Save: a new history version (source `manual`), or only `autosave.json` with
-/// `is_autosave: true`.
+/// `is_autosave: true` or `create_history: false`.
 #[utoipa::path(post, path = "/api/compositions/{id}/save", tag = "compositions", request_body = SaveRequest,
     params(("id" = sonic_model::Id, Path, description = "Composition id")),
     responses((status = 200, body = Saved), (status = "default", body = ErrorBody)))]
@@ -278,23 +286,25 @@ async fn save_composition(
 ) -> ApiResult<Json<Saved>> {
     let id = id(&raw)?;
     let composition_id = id.to_string();
-    if body.is_autosave == Some(true) {
+    if body.is_autosave == Some(true) || body.create_history == Some(false) {
         blocking(move || {
             let snapshot = state.studio.snapshot(&id)?;
             Ok(state.studio.store().autosave(&snapshot)?)
         })
         .await?;
         return Ok(Json(Saved {
+            status: "ok",
             composition_id,
             history_created: false,
             version: None,
-            message: "Autosaved".into(),
+            message: "Autosaved (no history version)".into(),
         }));
     }
     let message = body.message.unwrap_or_else(|| "Saved".into());
     let version =
         blocking(move || Ok(state.studio.save(&id, HistorySource::Manual, &message)?)).await?;
     Ok(Json(Saved {
+        status: "ok",
         composition_id,
         history_created: true,
         version: Some(version),
@@ -344,11 +354,88 @@ async fn recover_autosave(
     })
     .await?;
     Ok(Json(Saved {
+        status: "ok",
         composition_id,
         history_created: true,
         version: Some(version),
         message: format!("Recovered the autosave as version {version}"),
     }))
+}
+
+/// Answer to a snapshot.
+#[derive(Serialize, ToSchema)]
+pub struct Snapshot {
+    /// `ok`.
+    pub status: &'static str,
+    /// What happened.
+    pub message: String,
+    /// The composition.
+    pub composition_id: String,
+    /// The history version written.
+    pub version: u32,
+}
+
+/// Save with a history entry (the original's backend-only route; the same as `/save`).
+#[utoipa::path(post, path = "/api/compositions/{id}/snapshot", tag = "compositions",
+    params(("id" = sonic_model::Id, Path, description = "Composition id")),
+    responses((status = 200, body = Snapshot), (status = "default", body = ErrorBody)))]
+async fn snapshot_composition(
+    State(state): State<SharedState>,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<Snapshot>> {
+    let id = id(&raw)?;
+    let composition_id = id.to_string();
+    let version =
+        blocking(move || Ok(state.studio.save(&id, HistorySource::Manual, "Snapshot")?)).await?;
+    Ok(Json(Snapshot {
+        status: "ok",
+        message: format!("Saved a snapshot as version {version}"),
+        composition_id,
+        version,
+    }))
+}
+
+/// Answer to a load-all.
+#[derive(Serialize, ToSchema)]
+pub struct LoadedAll {
+    /// `ok`.
+    pub status: &'static str,
+    /// What happened (names the compositions that could not be opened).
+    pub message: String,
+    /// Compositions in the data directory.
+    pub total: usize,
+    /// Compositions open after the call (those open already included).
+    pub loaded: usize,
+}
+
+/// Open every composition in the studio (the original's bulk load). One that cannot be read
+/// is skipped and named in `message`; it never fails the call.
+#[utoipa::path(post, path = "/api/compositions/load-all", tag = "compositions",
+    responses((status = 200, body = LoadedAll), (status = "default", body = ErrorBody)))]
+async fn load_all(State(state): State<SharedState>) -> ApiResult<Json<LoadedAll>> {
+    blocking(move || {
+        let listed = state.studio.store().list()?.compositions;
+        let mut failed = Vec::new();
+        for meta in &listed {
+            if let Err(e) = state.studio.open(&meta.id) {
+                tracing::warn!(composition = %meta.id, error = %e, "cannot open");
+                failed.push(format!("{} ({e})", meta.id));
+            }
+        }
+        let (total, loaded) = (listed.len(), listed.len() - failed.len());
+        let mut message = format!("Opened {loaded} of {total} compositions");
+        if !failed.is_empty() {
+            message.push_str(&format!("; could not open: {}", failed.join(", ")));
+        }
+        Ok(LoadedAll {
+            status: "ok",
+            message,
+            total,
+            loaded,
+        })
+    })
+    .await
+    .map(Json)
 }
 
 fn step(state: &SharedState, raw: &str, redo: bool) -> ApiResult<UndoResult> {

@@ -21,6 +21,10 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(definitions))
         .routes(routes!(categories))
         .routes(routes!(by_category))
+        // The original client's paths for the same catalogue.
+        .routes(routes!(definitions_original))
+        .routes(routes!(categories_original))
+        .routes(routes!(by_category_original))
         .routes(routes!(track_chain, add_effect, clear_chain))
         .routes(routes!(get_effect, update_effect, remove_effect))
         .routes(routes!(move_effect))
@@ -112,6 +116,30 @@ async fn by_category(Path(category): Path<String>) -> Json<Definitions> {
         .cloned()
         .collect();
     Json(Definitions { effects })
+}
+
+/// The 15 built-in effect definitions (the original client's path; same as
+/// `/api/effects/definitions`).
+#[utoipa::path(get, path = "/api/compositions/effects/definitions", tag = "effects",
+    responses((status = 200, body = Definitions)))]
+async fn definitions_original() -> Json<Definitions> {
+    definitions().await
+}
+
+/// Effect categories, sorted (the original client's path; same as `/api/effects/categories`).
+#[utoipa::path(get, path = "/api/compositions/effects/categories", tag = "effects",
+    responses((status = 200, body = Vec<String>)))]
+async fn categories_original() -> Json<Vec<String>> {
+    categories().await
+}
+
+/// The definitions of one category (the original client's path; same as
+/// `/api/effects/categories/{category}`).
+#[utoipa::path(get, path = "/api/compositions/effects/categories/{category}", tag = "effects",
+    params(("category" = String, Path, description = "Category")),
+    responses((status = 200, body = Definitions), (status = "default", body = ErrorBody)))]
+async fn by_category_original(path: Path<String>) -> Json<Definitions> {
+    by_category(path).await
 }
 
 fn chain_of(c: &sonic_model::Composition, track_id: &sonic_model::Id) -> Chain {

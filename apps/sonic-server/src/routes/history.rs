@@ -55,10 +55,10 @@ pub struct Restored {
     pub message: String,
     /// The composition.
     pub composition_id: String,
-    /// The version restored.
-    pub restored_version: u32,
-    /// The new version written.
+    /// The version restored (as the original answers).
     pub version: u32,
+    /// The new history version that now holds it (Sonic never rewrites history).
+    pub new_version: u32,
 }
 
 /// `?from=&to=` of a diff.
@@ -143,8 +143,8 @@ async fn restore_version(
         status: "ok",
         message: format!("Restored version {version} as version {new_version}"),
         composition_id,
-        restored_version: version,
-        version: new_version,
+        version,
+        new_version,
     }))
 }
 

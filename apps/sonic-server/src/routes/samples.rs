@@ -7,10 +7,11 @@ use std::sync::mpsc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sonic_analyzer::AnalysisCache;
+use sonic_daw::Scope;
 use sonic_model::{Composition, Id, SampleAnalysis, SampleMeta};
 use tower::ServiceExt;
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(list_samples))
         .routes(routes!(get_sample, update_sample, delete_sample))
         .routes(routes!(download_sample))
+        .routes(routes!(set_duration))
         .routes(routes!(sample_analysis))
 }
 
@@ -65,6 +67,23 @@ pub struct UploadForm {
     category: Option<String>,
 }
 
+/// `multipart/form-data` of a duration report.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DurationForm {
+    /// Length in seconds, as the client decoded it (0 to 86400).
+    duration: f64,
+}
+
+/// Answer to a delete.
+#[derive(Serialize, ToSchema)]
+pub struct SampleDeleted {
+    /// Always true (errors use the error shape).
+    pub success: bool,
+    /// What happened.
+    pub message: String,
+}
+
 /// `PATCH` query: only the fields given change.
 #[derive(Deserialize, IntoParams)]
 pub struct UpdateQuery {
@@ -101,23 +120,36 @@ pub struct AnalysisResponse {
     pub analysis: SampleAnalysis,
 }
 
-/// A `Read` over the chunks of an upload, fed from the async side. A failed upload (too
-/// large, cut off) arrives as an error, so the import fails and keeps nothing.
+/// A `Read` over the chunks of an upload, fed from the async side: `Some(chunk)`, then
+/// `None` at the end of the file. A failed upload (too large, cut off, timed out) arrives as
+/// an error, and a feed that stops without its end (the request was dropped) reads as one,
+/// so the import fails and keeps nothing.
 struct ChunkReader {
-    chunks: mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    chunks: mpsc::Receiver<std::io::Result<Option<Vec<u8>>>>,
     current: Vec<u8>,
     offset: usize,
+    ended: bool,
 }
 
 impl Read for ChunkReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.offset == self.current.len() {
+            if self.ended {
+                return Ok(0);
+            }
             match self.chunks.recv() {
-                Ok(chunk) => {
-                    self.current = chunk?;
+                Ok(Ok(Some(chunk))) => {
+                    self.current = chunk;
                     self.offset = 0;
                 }
-                Err(_) => return Ok(0),
+                Ok(Ok(None)) => self.ended = true,
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the upload stopped before its end",
+                    ))
+                }
             }
         }
         let n = buf.len().min(self.current.len() - self.offset);
@@ -145,7 +177,7 @@ async fn upload_sample(
             "category" => category = Some(field.text().await.map_err(multipart_error)?),
             "file" => {
                 let file_name = field.file_name().unwrap_or("upload").to_string();
-                let (tx, rx) = mpsc::sync_channel::<std::io::Result<Vec<u8>>>(8);
+                let (tx, rx) = mpsc::sync_channel::<std::io::Result<Option<Vec<u8>>>>(8);
                 let library = state.clone();
                 let (n, c) = (name.clone(), category.clone());
                 let import = tokio::task::spawn_blocking(move || {
@@ -153,6 +185,7 @@ async fn upload_sample(
                         chunks: rx,
                         current: Vec::new(),
                         offset: 0,
+                        ended: false,
                     };
                     library
                         .samples
@@ -161,14 +194,14 @@ async fn upload_sample(
                 let mut failure = None;
                 loop {
                     let item = match field.chunk().await {
-                        Ok(Some(chunk)) => Ok(chunk.to_vec()),
-                        Ok(None) => break,
+                        Ok(Some(chunk)) => Ok(Some(chunk.to_vec())),
+                        Ok(None) => Ok(None),
                         Err(e) => {
                             failure = Some(multipart_error(e));
                             Err(std::io::Error::other("the upload was cut off"))
                         }
                     };
-                    let stop = item.is_err();
+                    let stop = !matches!(item, Ok(Some(_)));
                     let tx = tx.clone();
                     // The importer stops reading past the size limit; then sending fails.
                     let sent = tokio::task::spawn_blocking(move || tx.send(item))
@@ -212,13 +245,7 @@ async fn upload_sample(
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    let status = e.status();
-    let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        "TOO_LARGE"
-    } else {
-        "INVALID_FORM"
-    };
-    ApiError::new(status, code, e.body_text())
+    e.into()
 }
 
 /// Every sample, by name.
@@ -250,7 +277,10 @@ async fn get_sample(
     }))
 }
 
-/// Rename or recategorise (query parameters, as the original client sends them).
+/// Rename or recategorise (query parameters, as the original client sends them). A rename
+/// also updates `sample_name` on the tracks that use the sample in every open composition
+/// (one undo step each, saved with their next save); compositions not open keep the old
+/// label until edited.
 #[utoipa::path(patch, path = "/api/samples/{sample_id}", tag = "samples",
     params(("sample_id" = sonic_model::Id, Path, description = "Sample id"), UpdateQuery),
     responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
@@ -260,15 +290,93 @@ async fn update_sample(
     Query(query): Query<UpdateQuery>,
 ) -> ApiResult<Json<SampleResponse>> {
     let sid = id(&raw)?;
-    let sample = blocking(move || {
-        Ok(state
-            .samples
-            .update(&sid, query.name.as_deref(), query.category.as_deref())?)
+    let (sample, relabelled) = blocking(move || {
+        let sample =
+            state
+                .samples
+                .update(&sid, query.name.as_deref(), query.category.as_deref())?;
+        let relabelled = match query.name {
+            Some(_) => relabel_tracks(&state, &sample)?,
+            None => 0,
+        };
+        Ok((sample, relabelled))
     })
     .await?;
+    let message = match relabelled {
+        0 => "Sample updated".into(),
+        n => format!("Sample updated; renamed on {n} track(s) of open compositions"),
+    };
     Ok(Json(SampleResponse {
         success: true,
-        message: "Sample updated".into(),
+        message,
+        sample,
+    }))
+}
+
+/// Sets `sample_name` to the sample's name on every track of an open composition that uses
+/// it; returns how many tracks changed.
+fn relabel_tracks(state: &SharedState, sample: &SampleMeta) -> ApiResult<usize> {
+    let mut changed = 0;
+    for cid in state.studio.open_ids() {
+        let uses = |t: &sonic_model::Track| {
+            t.sample_id.as_ref() == Some(&sample.id)
+                && t.sample_name.as_deref() != Some(sample.name.as_str())
+        };
+        let result = state.studio.with(&cid, |open| {
+            if !open.composition().tracks.iter().any(uses) {
+                return Ok(0);
+            }
+            open.edit(Scope::Settings, |c| {
+                let mut n = 0;
+                for track in c.tracks.iter_mut().filter(|t| uses(t)) {
+                    track.sample_name = Some(sample.name.clone());
+                    n += 1;
+                }
+                Ok(n)
+            })
+        });
+        match result {
+            Ok(edit) => changed += edit?,
+            // Deleted meanwhile: nothing to relabel.
+            Err(sonic_daw::DawError::Store(sonic_store::StoreError::CompositionNotFound(_))) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(changed)
+}
+
+/// Record the duration the client measured (the original web client decodes uploads
+/// itself): multipart form with a `duration` field, in seconds.
+#[utoipa::path(post, path = "/api/samples/{sample_id}/duration", tag = "samples",
+    params(("sample_id" = sonic_model::Id, Path, description = "Sample id")),
+    request_body(content = DurationForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = SampleResponse), (status = "default", body = ErrorBody)))]
+async fn set_duration(
+    State(state): State<SharedState>,
+    Path(raw): Path<String>,
+    Multipart(mut form): Multipart,
+) -> ApiResult<Json<SampleResponse>> {
+    let sid = id(&raw)?;
+    let mut duration = None;
+    while let Some(field) = form.next_field().await? {
+        if field.name() == Some("duration") {
+            let text = field.text().await?;
+            let seconds = text.trim().parse::<f64>().map_err(|_| {
+                ApiError::bad_request(
+                    "INVALID_VALUE",
+                    format!("duration must be a number of seconds, not {text:?}"),
+                )
+            })?;
+            duration = Some(seconds);
+        }
+    }
+    let seconds = duration.ok_or_else(|| {
+        ApiError::bad_request("MISSING_FIELD", "the form has no `duration` field")
+    })?;
+    let sample = blocking(move || Ok(state.samples.set_duration(&sid, seconds)?)).await?;
+    Ok(Json(SampleResponse {
+        success: true,
+        message: format!("Duration set to {seconds} s"),
         sample,
     }))
 }
@@ -277,12 +385,12 @@ async fn update_sample(
 /// while a composition uses it, unless `force=true`.
 #[utoipa::path(delete, path = "/api/samples/{sample_id}", tag = "samples",
     params(("sample_id" = sonic_model::Id, Path, description = "Sample id"), DeleteQuery),
-    responses((status = 200, body = crate::routes::tracks::Done), (status = "default", body = ErrorBody)))]
+    responses((status = 200, body = SampleDeleted), (status = "default", body = ErrorBody)))]
 async fn delete_sample(
     State(state): State<SharedState>,
     Path(raw): Path<String>,
     Query(query): Query<DeleteQuery>,
-) -> ApiResult<Json<crate::routes::tracks::Done>> {
+) -> ApiResult<Json<SampleDeleted>> {
     let sid = id(&raw)?;
     let message = format!("Deleted sample {sid}");
     blocking(move || {
@@ -308,19 +416,24 @@ async fn delete_sample(
         Ok(())
     })
     .await?;
-    Ok(Json(crate::routes::tracks::Done {
-        status: "success",
+    Ok(Json(SampleDeleted {
+        success: true,
         message,
     }))
 }
 
-/// The file as uploaded, with its content type; supports HTTP Range requests.
+/// The file as uploaded, with its content type; supports HTTP Range requests (one range;
+/// 416 with `Content-Range: bytes */<size>` for a range outside the file, malformed, or of
+/// several parts).
 #[utoipa::path(get, path = "/api/samples/{sample_id}/download", tag = "samples",
-    params(("sample_id" = sonic_model::Id, Path, description = "Sample id")),
+    params(("sample_id" = sonic_model::Id, Path, description = "Sample id"),
+        ("Range" = Option<String>, Header, description = "Bytes wanted, e.g. `bytes=0-1023`")),
     responses((status = 200, description = "The audio file, typed by its format (audio/wav, audio/flac, audio/mpeg, audio/ogg, audio/webm, audio/mp4, audio/aiff)",
             content((Vec<u8> = "audio/*"), (Vec<u8> = "application/octet-stream"))),
         (status = 206, description = "Part of the audio file (Range)",
             content((Vec<u8> = "audio/*"), (Vec<u8> = "application/octet-stream"))),
+        (status = 416, description = "The range is outside the file, malformed or of several parts", body = ErrorBody,
+            headers(("Content-Range" = String, description = "`bytes */<size>`"))),
         (status = "default", body = ErrorBody)))]
 async fn download_sample(
     State(state): State<SharedState>,
@@ -342,10 +455,25 @@ async fn download_sample(
             meta.id
         )));
     }
+    if response.status() == StatusCode::RANGE_NOT_SATISFIABLE {
+        let mut answer = ApiError::new(
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "RANGE_NOT_SATISFIABLE",
+            format!(
+                "the range is outside the file ({} bytes), malformed or of several parts",
+                meta.size
+            ),
+        )
+        .into_response();
+        if let Some(range) = response.headers().get(header::CONTENT_RANGE) {
+            answer
+                .headers_mut()
+                .insert(header::CONTENT_RANGE, range.clone());
+        }
+        return Ok(answer);
+    }
     if response.status().is_success() {
-        response
-            .headers_mut()
-            .insert(axum::http::header::CONTENT_TYPE, mime);
+        response.headers_mut().insert(header::CONTENT_TYPE, mime);
     }
     Ok(response.map(Body::new))
 }
@@ -412,14 +540,15 @@ pub fn cached_analyses(
     state: &SharedState,
     composition: &Composition,
 ) -> BTreeMap<Id, SampleAnalysis> {
-    let cache = AnalysisCache::new(state.studio.store().config());
-    let mut out = BTreeMap::new();
-    for sample in composition.sample_ids() {
-        if let Ok(meta) = state.samples.get(sample) {
-            if let Some(analysis) = cache.lookup(sample, &meta.content_hash) {
-                out.insert(sample.clone(), analysis);
-            }
-        }
-    }
-    out
+    composition
+        .sample_ids()
+        .into_iter()
+        .filter_map(|sample| Some((sample.clone(), cached_analysis(state, sample)?)))
+        .collect()
+}
+
+/// The cached analysis of library sample `sample`, if it was analysed (never computes).
+pub fn cached_analysis(state: &SharedState, sample: &Id) -> Option<SampleAnalysis> {
+    let meta = state.samples.get(sample).ok()?;
+    AnalysisCache::new(state.studio.store().config()).lookup(sample, &meta.content_hash)
 }

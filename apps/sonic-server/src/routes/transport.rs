@@ -3,15 +3,13 @@
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use sonic_daw::{song, Scope};
-use sonic_model::Composition;
+use sonic_daw::{song, OpenComposition, Scope};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{id, Json, OptionalJson, Path};
-use crate::routes::edit;
 use crate::state::{in_memory, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
@@ -31,10 +29,15 @@ pub fn router() -> OpenApiRouter<SharedState> {
 pub struct Transport {
     /// The composition.
     pub composition_id: String,
-    /// `playing`, `paused` or `stopped`.
+    /// As the original answers: the new state (`playing`, `paused` or `stopped`) for play,
+    /// pause, resume, stop and a plain read; `success` for seek, tempo and loop.
     pub status: &'static str,
+    /// `playing`, `paused` or `stopped`, whatever the request.
+    pub state: &'static str,
     /// Playing.
     pub is_playing: bool,
+    /// Paused (stopped with the playhead kept, even at beat 0).
+    pub is_paused: bool,
     /// Playhead, beats.
     pub position: f64,
     /// Tempo, BPM.
@@ -81,16 +84,29 @@ pub struct LoopBody {
     pub end: Option<f64>,
 }
 
-fn transport(c: &Composition) -> Transport {
-    let status = match (c.is_playing, c.current_position > 0.0) {
+/// What `status` says: the state itself, or `success` (seek, tempo, loop).
+#[derive(Clone, Copy)]
+enum Answer {
+    State,
+    Success,
+}
+
+fn transport(open: &OpenComposition, answer: Answer) -> Transport {
+    let c = open.composition();
+    let state = match (c.is_playing, open.is_paused()) {
         (true, _) => "playing",
         (false, true) => "paused",
         (false, false) => "stopped",
     };
     Transport {
         composition_id: c.id.to_string(),
-        status,
+        status: match answer {
+            Answer::State => state,
+            Answer::Success => "success",
+        },
+        state,
         is_playing: c.is_playing,
+        is_paused: open.is_paused(),
         position: c.current_position,
         tempo: c.tempo,
         time_signature: c.time_signature.clone(),
@@ -100,17 +116,18 @@ fn transport(c: &Composition) -> Transport {
     }
 }
 
-/// Runs a live (non-undoable) transport change and answers the new state.
+/// Runs a transport change on the open composition and answers the new state.
 async fn live(
     state: SharedState,
     raw: String,
-    change: impl FnOnce(&mut sonic_daw::OpenComposition) -> sonic_daw::Result<()> + Send + 'static,
+    answer: Answer,
+    change: impl FnOnce(&mut OpenComposition) -> sonic_daw::Result<()> + Send + 'static,
 ) -> ApiResult<Json<Transport>> {
     let cid = id(&raw)?;
     in_memory(state.studio.is_open(&cid), move || {
         Ok(state.studio.with(&cid, |open| {
             change(open)?;
-            Ok::<_, sonic_daw::DawError>(transport(open.composition()))
+            Ok::<_, sonic_daw::DawError>(transport(open, answer))
         })??)
     })
     .await
@@ -125,7 +142,7 @@ async fn get_transport(
     State(state): State<SharedState>,
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Transport>> {
-    live(state, raw, |_| Ok(())).await
+    live(state, raw, Answer::State, |_| Ok(())).await
 }
 
 /// Start playing.
@@ -138,7 +155,10 @@ async fn play(
     OptionalJson(body): OptionalJson<PlayBody>,
 ) -> ApiResult<Json<Transport>> {
     let from = body.position;
-    live(state, raw, move |open| open.play(from).map(|_| ())).await
+    live(state, raw, Answer::State, move |open| {
+        open.play(from).map(|_| ())
+    })
+    .await
 }
 
 /// Stop and rewind to 0.
@@ -149,7 +169,7 @@ async fn stop(
     State(state): State<SharedState>,
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Transport>> {
-    live(state, raw, |open| {
+    live(state, raw, Answer::State, |open| {
         open.stop();
         Ok(())
     })
@@ -164,7 +184,7 @@ async fn pause(
     State(state): State<SharedState>,
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Transport>> {
-    live(state, raw, |open| {
+    live(state, raw, Answer::State, |open| {
         open.pause();
         Ok(())
     })
@@ -179,7 +199,7 @@ async fn resume(
     State(state): State<SharedState>,
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Transport>> {
-    live(state, raw, |open| {
+    live(state, raw, Answer::State, |open| {
         let position = open.composition().current_position;
         open.play(Some(position)).map(|_| ())
     })
@@ -195,7 +215,10 @@ async fn seek(
     Path(raw): Path<String>,
     Json(body): Json<SeekBody>,
 ) -> ApiResult<Json<Transport>> {
-    live(state, raw, move |open| open.seek(body.position)).await
+    live(state, raw, Answer::Success, move |open| {
+        open.seek(body.position)
+    })
+    .await
 }
 
 /// Set the tempo (one undo step).
@@ -207,15 +230,10 @@ async fn set_tempo(
     Path(raw): Path<String>,
     Json(body): Json<TempoBody>,
 ) -> ApiResult<Json<Transport>> {
-    let cid = id(&raw)?;
-    in_memory(state.studio.is_open(&cid), move || {
-        edit(&state, &cid, Scope::Settings, |c| {
-            song::set_tempo(c, body.tempo)?;
-            Ok(transport(c))
-        })
+    live(state, raw, Answer::Success, move |open| {
+        open.edit(Scope::Settings, |c| song::set_tempo(c, body.tempo))
     })
     .await
-    .map(Json)
 }
 
 /// Set the loop region and switch looping on or off (one undo step).
@@ -227,15 +245,12 @@ async fn set_loop(
     Path(raw): Path<String>,
     Json(body): Json<LoopBody>,
 ) -> ApiResult<Json<Transport>> {
-    let cid = id(&raw)?;
-    in_memory(state.studio.is_open(&cid), move || {
-        edit(&state, &cid, Scope::Settings, |c| {
+    live(state, raw, Answer::Success, move |open| {
+        open.edit(Scope::Settings, |c| {
             let start = body.start.unwrap_or(c.loop_start);
             let end = body.end.unwrap_or(c.loop_end);
-            song::set_loop(c, start, end, Some(body.enabled))?;
-            Ok(transport(c))
+            song::set_loop(c, start, end, Some(body.enabled))
         })
     })
     .await
-    .map(Json)
 }

@@ -1,5 +1,8 @@
-//! `/api/assistant`: AI actions (one, or a batch), state, context, tools. Every route names
-//! its composition: nothing acts on a server-wide "current" composition.
+//! `/api/assistant`: AI actions (one, or a batch), state, context, tools, chat. Every route
+//! names its composition: nothing acts on a server-wide "current" composition.
+
+mod chat;
+pub mod state;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,108 +19,17 @@ use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{id, Json, Query};
-use crate::routes::read;
 use crate::state::{blocking, SharedState};
 
 pub fn router() -> OpenApiRouter<SharedState> {
     OpenApiRouter::new()
         .routes(routes!(execute_action))
         .routes(routes!(execute_batch))
-        .routes(routes!(get_state))
+        .routes(routes!(state::get_state))
         .routes(routes!(get_context))
         .routes(routes!(get_tools))
-        .routes(routes!(chat))
-}
-
-/// `POST /api/assistant/chat` body.
-#[derive(Deserialize, ToSchema)]
-pub struct ChatRequest {
-    /// The composition to talk about (and change).
-    pub composition_id: String,
-    /// What the user asks for.
-    pub message: String,
-    /// Model calls at most (default 8).
-    pub max_rounds: Option<usize>,
-}
-
-/// One exchange with the model.
-#[derive(Serialize, ToSchema)]
-pub struct ChatResponse {
-    /// The model's answer.
-    pub response: String,
-    /// Every action it ran, in order (failed ones included, with their error).
-    pub actions_executed: Vec<ActionResultSchema>,
-    /// Model calls made.
-    pub rounds: usize,
-    /// The model was still calling tools when the round limit stopped it.
-    pub hit_max_rounds: bool,
-    /// The history version the exchange was saved as (source `ai`).
-    pub version: u32,
-}
-
-/// One exchange with the configured LLM: its tool calls run as validated actions, the
-/// exchange is appended to `chat_history` and saved as one `ai` version. 503 `NO_LLM` when
-/// no provider is configured (the message names the variables); 502 when the provider
-/// fails; the composition is then unchanged.
-#[utoipa::path(post, path = "/api/assistant/chat", tag = "assistant", request_body = ChatRequest,
-    responses((status = 200, body = ChatResponse), (status = "default", body = ErrorBody)))]
-async fn chat(
-    State(state): State<SharedState>,
-    Json(body): Json<ChatRequest>,
-) -> ApiResult<Json<ChatResponse>> {
-    let cid = id(&body.composition_id)?;
-    let provider = state.llm.as_ref().map_err(|reason| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "NO_LLM", reason.clone())
-    })?;
-    let mut options = sonic_ai::ChatOptions::default();
-    if let Some(rounds) = body.max_rounds {
-        options.max_rounds = rounds;
-    }
-    let analyses = {
-        let state = state.clone();
-        let cid = cid.clone();
-        blocking(move || {
-            let composition = state.studio.snapshot(&cid)?;
-            Ok(crate::routes::samples::cached_analyses(
-                &state,
-                &composition,
-            ))
-        })
-        .await?
-    };
-    let outcome = sonic_ai::chat(
-        provider,
-        &state.studio,
-        &cid,
-        &body.message,
-        &analyses,
-        &options,
-    )
-    .await
-    .map_err(chat_error)?;
-    Ok(Json(ChatResponse {
-        response: outcome.reply,
-        actions_executed: outcome.actions.into_iter().map(Into::into).collect(),
-        rounds: outcome.rounds,
-        hit_max_rounds: outcome.hit_max_rounds,
-        version: outcome.version,
-    }))
-}
-
-fn chat_error(e: sonic_ai::ChatError) -> ApiError {
-    use sonic_ai::llm::LlmError;
-    use sonic_ai::ChatError;
-    match e {
-        ChatError::Daw(e) => e.into(),
-        ChatError::EmptyMessage | ChatError::NoRounds => {
-            ApiError::bad_request("INVALID_VALUE", e.to_string())
-        }
-        ChatError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string()),
-        ChatError::Llm(
-            LlmError::NotConfigured | LlmError::MissingConfig(_) | LlmError::InvalidConfig { .. },
-        ) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "NO_LLM", e.to_string()),
-        ChatError::Llm(_) => ApiError::new(StatusCode::BAD_GATEWAY, "LLM_FAILED", e.to_string()),
-    }
+        .routes(routes!(chat::chat))
+        .routes(routes!(chat::contextual_chat))
 }
 
 /// One action: `{composition_id, action, ...parameters}` or the original envelope
@@ -186,27 +98,6 @@ impl From<ActionResult> for ActionResultSchema {
             error: r.error,
         }
     }
-}
-
-/// `POST /api/assistant/state` body.
-#[derive(Deserialize, ToSchema)]
-pub struct StateRequest {
-    /// The composition.
-    pub composition_id: String,
-    /// The hash the client already has: when unchanged, no state is sent back.
-    pub previous_hash: Option<String>,
-}
-
-/// The composition's state for an assistant.
-#[derive(Serialize, ToSchema)]
-pub struct StateResponse {
-    /// The whole composition, or null when `previous_hash` is still current.
-    #[schema(value_type = Option<Object>)]
-    pub full_state: Option<Value>,
-    /// True when `full_state` was left out because nothing changed.
-    pub is_diff: bool,
-    /// Hash of the state (stable while nothing changes).
-    pub state_hash: String,
 }
 
 /// `?composition_id=`.
@@ -300,44 +191,6 @@ async fn execute_batch(
         failed_count: report.failed_count,
         version: applied.version,
     }))
-}
-
-/// The composition's full state and a hash of it (nothing when `previous_hash` matches).
-#[utoipa::path(post, path = "/api/assistant/state", tag = "assistant", request_body = StateRequest,
-    responses((status = 200, body = StateResponse), (status = "default", body = ErrorBody)))]
-async fn get_state(
-    State(state): State<SharedState>,
-    Json(body): Json<StateRequest>,
-) -> ApiResult<Json<StateResponse>> {
-    let cid = id(&body.composition_id)?;
-    let (value, hash) = blocking(move || {
-        read(&state, &cid, |c| {
-            let mut value =
-                serde_json::to_value(c).map_err(|e| ApiError::internal(e.to_string()))?;
-            // The hash ignores bookkeeping that changes without a musical change.
-            if let Some(map) = value.as_object_mut() {
-                map.remove("updated_at");
-            }
-            let hash = fnv1a(value.to_string().as_bytes());
-            Ok::<_, ApiError>((value, hash))
-        })?
-    })
-    .await?;
-    let unchanged = body.previous_hash.as_deref() == Some(hash.as_str());
-    Ok(Json(StateResponse {
-        full_state: (!unchanged).then_some(value),
-        is_diff: unchanged,
-        state_hash: hash,
-    }))
-}
-
-fn fnv1a(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
 }
 
 /// The text an LLM is given about the composition.
