@@ -872,6 +872,9 @@ fn chat_runs_the_models_tool_calls_and_saves_one_ai_version() {
         None,
     ));
     assert_eq!(reply["response"], "I added a drum track.");
+    // The original's fields, null in Sonic.
+    assert!(reply["musical_context"].is_null() && reply["routing_intent"].is_null());
+    assert!(reply.as_object().unwrap().contains_key("routing_intent"));
     assert_eq!(reply["actions_executed"][0]["success"], true);
     let base = format!("/api/compositions/{id}");
     assert_eq!(

@@ -31,6 +31,12 @@ pub struct ChatResponse {
     pub response: String,
     /// Every action it ran, in order (failed ones included, with their error).
     pub actions_executed: Vec<ActionResultSchema>,
+    /// Always null (the original's field): Sonic does no separate musical analysis pass.
+    #[schema(value_type = Option<String>)]
+    pub musical_context: Option<String>,
+    /// Always null (the original's field): Sonic does no intent routing.
+    #[schema(value_type = Option<String>)]
+    pub routing_intent: Option<String>,
     /// Model calls made.
     pub rounds: usize,
     /// The model was still calling tools when the round limit stopped it.
@@ -140,6 +146,8 @@ pub(super) async fn chat(
     Ok(Json(ChatResponse {
         response: outcome.reply,
         actions_executed: outcome.actions.into_iter().map(Into::into).collect(),
+        musical_context: None,
+        routing_intent: None,
         rounds: outcome.rounds,
         hit_max_rounds: outcome.hit_max_rounds,
         version: outcome.version,
