@@ -314,6 +314,10 @@ fn every_compressed_fixture_analyses_as_a4_within_half_a_percent() {
         );
         assert_eq!(a.pitch.midi_note, Some(69), "{}", want.file);
         assert!(!a.temporal.is_percussive, "{}", want.file);
-        assert!(a.rms_db.is_finite() && a.peak_db > a.rms_db, "{}", want.file);
+        assert!(
+            a.rms_db.is_finite() && a.peak_db > a.rms_db,
+            "{}",
+            want.file
+        );
     }
 }
