@@ -317,6 +317,21 @@ impl Studio {
     }
 
     /// Snapshot under the edit lock, write outside it. Returns whether anything was written.
+    /// Writes `autosave.json` of composition `id` now (opening it if needed), even when
+    /// nothing changed since the last write, in order with every other write of it: an
+    /// autosave never lands after a newer save.
+    pub fn autosave(&self, id: &Id) -> Result<()> {
+        let slot = self.slot_or_open(id)?;
+        let _write = guard(&slot.write);
+        let (composition, generation) = {
+            let open = guard(&slot.edit);
+            (open.composition().clone(), open.generation())
+        };
+        self.inner.store.autosave(&composition)?;
+        guard(&slot.edit).mark_written(generation);
+        Ok(())
+    }
+
     fn autosave_slot(&self, slot: &Slot) -> Result<bool> {
         let _write = guard(&slot.write);
         let (composition, generation) = {

@@ -303,3 +303,23 @@ fn replace_and_save_is_one_undo_step_and_one_version_and_keeps_the_playhead() {
     assert_eq!(err.code(), "INVALID_VALUE");
     assert_eq!(studio.store().history(&id).unwrap().len(), 4);
 }
+
+#[test]
+fn an_explicit_autosave_writes_now_and_clears_the_dirty_mark() {
+    let (dir, studio) = studio(Duration::from_secs(3600));
+    let id = studio.create(Composition::new("Song")).unwrap();
+    studio
+        .edit(&id, Scope::Settings, |c| song::set_tempo(c, 97.0))
+        .unwrap();
+    assert!(studio.with(&id, |o| o.is_dirty()).unwrap());
+    studio.autosave(&id).unwrap();
+    assert_eq!(autosave_on_disk(&dir, &id).unwrap()["tempo"], 97.0);
+    assert!(!studio.with(&id, |o| o.is_dirty()).unwrap());
+    // A save afterwards removes it: the autosave is never newer than the save.
+    studio.save(&id, HistorySource::Manual, "kept").unwrap();
+    assert!(autosave_on_disk(&dir, &id).is_none());
+    assert_eq!(
+        studio.autosave(&Id::generate()).unwrap_err().code(),
+        "COMPOSITION_NOT_FOUND"
+    );
+}

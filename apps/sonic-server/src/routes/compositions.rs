@@ -287,11 +287,7 @@ async fn save_composition(
     let id = id(&raw)?;
     let composition_id = id.to_string();
     if body.is_autosave == Some(true) || body.create_history == Some(false) {
-        blocking(move || {
-            let snapshot = state.studio.snapshot(&id)?;
-            Ok(state.studio.store().autosave(&snapshot)?)
-        })
-        .await?;
+        blocking(move || Ok(state.studio.autosave(&id)?)).await?;
         return Ok(Json(Saved {
             status: "ok",
             composition_id,
