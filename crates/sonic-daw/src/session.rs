@@ -67,7 +67,7 @@ impl OpenComposition {
         change: impl FnOnce(&mut Composition) -> Result<T>,
     ) -> Result<T> {
         self.transaction(scope, |composition| match change(composition) {
-            Ok(value) => (Ok(value), Outcome::Commit),
+            Ok(value) => (Ok(value), Outcome::CommitIfChanged),
             Err(e) => (Err(e), Outcome::Rollback),
         })
     }

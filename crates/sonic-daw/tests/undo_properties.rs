@@ -152,7 +152,12 @@ proptest! {
         let mut steps = 0;
         for edit in &edits {
             let before = open.composition().clone();
+            let undo_before = open.undo_count();
             match apply(&mut open, edit) {
+                // An edit that changed nothing (a value set to what it was) is no undo step.
+                Ok(()) if open.composition() == &before => {
+                    prop_assert_eq!(open.undo_count(), undo_before, "{:?} changed nothing but is an undo step", edit)
+                }
                 Ok(()) => steps += 1,
                 Err(_) => prop_assert_eq!(open.composition(), &before, "{:?} failed but changed the song", edit),
             }
