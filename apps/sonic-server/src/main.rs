@@ -57,12 +57,23 @@ struct Args {
     cors_origins: Vec<String>,
 }
 
+/// `RUST_LOG` (default `info`), with symphonia silenced unless it names symphonia itself:
+/// symphonia logs every malformed upload at ERROR ("probe reached EOF"), which Sonic already
+/// answers with a 415 and its own request line.
+fn log_filter(spec: Option<String>) -> EnvFilter {
+    const DEFAULT: &str = "info,tower_http=info";
+    let spec = spec.unwrap_or_else(|| DEFAULT.into());
+    let spec = if spec.contains("symphonia") {
+        spec
+    } else {
+        format!("{spec},symphonia=off")
+    };
+    EnvFilter::try_new(&spec).unwrap_or_else(|_| EnvFilter::new(format!("{DEFAULT},symphonia=off")))
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
-        )
+        .with_env_filter(log_filter(std::env::var("RUST_LOG").ok()))
         .with_target(false)
         .with_writer(std::io::stderr)
         .init();
@@ -182,5 +193,22 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod log_filter_tests {
+    use super::log_filter;
+
+    #[test]
+    fn symphonia_is_silenced_unless_asked_for() {
+        assert!(log_filter(None).to_string().contains("symphonia=off"));
+        assert!(log_filter(Some("warn".into()))
+            .to_string()
+            .contains("symphonia=off"));
+        let asked = log_filter(Some("warn,symphonia=debug".into())).to_string();
+        assert!(asked.contains("symphonia=debug") && !asked.contains("symphonia=off"));
+        // A malformed RUST_LOG falls back to the default rather than failing the start.
+        assert!(log_filter(Some("=[".into())).to_string().contains("info"));
     }
 }
