@@ -34,19 +34,9 @@ pub fn replace_and_save(
     source: HistorySource,
     message: String,
 ) -> ApiResult<u32> {
-    let (result, version) = state.studio.edit_and_save(id, |open| {
-        let result = open.edit(Scope::Everything, |c| {
-            let (playing, position) = (c.is_playing, c.current_position);
-            *c = replacement;
-            c.is_playing = playing;
-            c.current_position = position;
-            Ok(())
-        });
-        let save = result.is_ok().then_some((source, message));
-        (result, save)
-    })?;
-    result?;
-    Ok(version.expect("a save was asked for"))
+    Ok(state
+        .studio
+        .replace_and_save(id, replacement, source, &message)?)
 }
 
 /// Runs an edit on the open composition `id` as one undo step.
