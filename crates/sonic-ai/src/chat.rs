@@ -78,6 +78,10 @@ pub enum ChatError {
     /// Someone else edited the composition during the exchange; nothing was applied.
     #[error("composition {0} was edited by someone else during the chat; nothing was applied")]
     Conflict(Id),
+    /// The thread that saves the exchange did not finish (it panicked or the runtime is
+    /// shutting down); what it did is unknown to the caller, so nothing is reported applied.
+    #[error("saving the exchange failed: {0}")]
+    SaveTask(String),
 }
 
 /// The system prompt: what the model is for, how to use the tools, and the composition.
@@ -271,12 +275,17 @@ pub async fn chat<P: LlmProvider>(
         };
     }
     let exchange = Exchange {
-        request: request_text,
-        reply: &reply,
-        actions: &actions,
+        request: request_text.to_owned(),
+        reply: reply.clone(),
+        actions: actions.clone(),
         ran_transport,
     };
-    let version = commit(studio, id, &base, working.composition(), &exchange)?;
+    // The commit writes and fsyncs files: off the async runtime's threads.
+    let (studio, id, worked) = (studio.clone(), id.clone(), working.composition().clone());
+    let version =
+        tokio::task::spawn_blocking(move || commit(&studio, &id, &base, &worked, &exchange))
+            .await
+            .map_err(|e| ChatError::SaveTask(e.to_string()))??;
     Ok(ChatOutcome {
         reply,
         actions,
@@ -288,10 +297,10 @@ pub async fn chat<P: LlmProvider>(
 }
 
 /// What one exchange said and did, for the chat history.
-struct Exchange<'a> {
-    request: &'a str,
-    reply: &'a str,
-    actions: &'a [ActionResult],
+struct Exchange {
+    request: String,
+    reply: String,
+    actions: Vec<ActionResult>,
     /// The model played, stopped or moved the playhead (its transport state then wins).
     ran_transport: bool,
 }
@@ -315,18 +324,18 @@ fn commit(
     id: &Id,
     base: &Composition,
     worked: &Composition,
-    exchange: &Exchange<'_>,
+    exchange: &Exchange,
 ) -> Result<u32, ChatError> {
     let now = sonic_model::time::now();
     let user = ChatMessage {
         role: ChatRole::User,
-        content: exchange.request.to_owned(),
+        content: exchange.request.clone(),
         timestamp: now,
         actions_executed: None,
     };
     let assistant = ChatMessage {
         role: ChatRole::Assistant,
-        content: exchange.reply.to_owned(),
+        content: exchange.reply.clone(),
         timestamp: now,
         actions_executed: Some(exchange.actions.iter().map(executed).collect()),
     };
@@ -344,7 +353,7 @@ fn commit(
             composition.chat_history.push(assistant);
             ((), Outcome::Commit)
         });
-        (true, Some((HistorySource::Ai, exchange.request.to_owned())))
+        (true, Some((HistorySource::Ai, exchange.request.clone())))
     })?;
     match (committed, version) {
         (true, Some(version)) => Ok(version),

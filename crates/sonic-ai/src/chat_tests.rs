@@ -276,9 +276,9 @@ async fn earlier_turns_are_sent_and_an_edit_meanwhile_is_a_conflict() {
         .unwrap()
         .unwrap();
     let exchange = Exchange {
-        request: "x",
-        reply: "y",
-        actions: &[],
+        request: "x".into(),
+        reply: "y".into(),
+        actions: Vec::new(),
         ran_transport: false,
     };
     let err = commit(&studio, &id, &base, &base, &exchange).unwrap_err();
@@ -296,9 +296,9 @@ fn playback_started_during_an_exchange_is_kept_and_is_no_conflict() {
         .unwrap()
         .unwrap();
     let exchange = Exchange {
-        request: "faster",
-        reply: "done",
-        actions: &[],
+        request: "faster".into(),
+        reply: "done".into(),
+        actions: Vec::new(),
         ran_transport: false,
     };
     commit(&studio, &id, &base, &worked, &exchange).unwrap();

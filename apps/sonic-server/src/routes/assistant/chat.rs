@@ -329,6 +329,7 @@ fn chat_error(e: sonic_ai::ChatError) -> ApiError {
             ApiError::bad_request("INVALID_VALUE", e.to_string())
         }
         ChatError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string()),
+        ChatError::SaveTask(_) => ApiError::internal(e.to_string()),
         ChatError::Llm(
             LlmError::NotConfigured | LlmError::MissingConfig(_) | LlmError::InvalidConfig { .. },
         ) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "NO_LLM", e.to_string()),
