@@ -24,6 +24,11 @@ use tower::Layer as _;
 use tower_http::normalize_path::NormalizePathLayer;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: the server allocates and frees small buffers on every request from several
+/// threads, where glibc's allocator spent a fifth of a clip edit's time (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sonic's REST server.
 #[derive(Parser)]
 #[command(name = "sonic-server", version, about)]
