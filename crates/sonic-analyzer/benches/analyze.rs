@@ -9,10 +9,10 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use flacenc::component::BitRepr;
-use flacenc::error::Verify;
 use sonic_analyzer::{analyze, analyze_file, content_hash, AnalysisCache};
 use sonic_model::Id;
+
+mod common;
 
 const SR: u32 = 44_100;
 
@@ -57,29 +57,6 @@ fn write_wav(path: &Path, samples: &[f32], channels: u16) {
     writer.finalize().expect("temp dir is writable");
 }
 
-/// `samples` on both channels of a 16-bit FLAC, encoded with the pure-Rust `flacenc` (so
-/// the bench needs no external tool).
-fn write_flac(path: &Path, samples: &[f32]) {
-    let pcm: Vec<i32> = samples
-        .iter()
-        .flat_map(|&s| {
-            let v = (s.clamp(-1.0, 1.0) * 32_767.0) as i32;
-            [v, v]
-        })
-        .collect();
-    let config = flacenc::config::Encoder::default()
-        .into_verified()
-        .expect("the default encoder config is valid");
-    let source = flacenc::source::MemSource::from_samples(&pcm, 2, 16, SR as usize);
-    let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
-        .expect("encoding in memory cannot fail");
-    let mut sink = flacenc::bitsink::ByteSink::new();
-    stream
-        .write(&mut sink)
-        .expect("writing to memory cannot fail");
-    std::fs::write(path, sink.as_slice()).expect("write the bench FLAC");
-}
-
 fn benches(c: &mut Criterion) {
     // 3 minutes, rounded up to whole 4096-frame FLAC blocks (180.001 s): flacenc records a
     // shorter last block as the stream's minimum block size, which symphonia 0.6 refuses.
@@ -112,7 +89,15 @@ fn benches(c: &mut Criterion) {
     let wav = dir.path().join("long.wav");
     write_wav(&wav, &long, 2);
     let flac = dir.path().join("long.flac");
-    write_flac(&flac, &long);
+    // The mix on both channels of a 16-bit FLAC.
+    let pcm: Vec<i32> = long
+        .iter()
+        .flat_map(|&s| {
+            let v = (s.clamp(-1.0, 1.0) * 32_767.0) as i32;
+            [v, v]
+        })
+        .collect();
+    common::write_flac(&flac, &pcm, 2, SR as usize);
     c.bench_function("decode + analyze 3 min 44.1 kHz stereo FLAC", |b| {
         b.iter(|| analyze_file(&flac).expect("flac decodes"))
     });

@@ -7,11 +7,10 @@
 
 use std::f64::consts::PI;
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use flacenc::component::BitRepr;
-use flacenc::error::Verify;
+
+mod common;
 
 const RATE: usize = 44_100;
 /// 3 minutes, rounded up to whole 4096-frame FLAC blocks (180.001 s): flacenc records a
@@ -41,25 +40,10 @@ fn music_like_pcm() -> Vec<i32> {
     pcm
 }
 
-fn write_flac(path: &Path) {
-    let pcm = music_like_pcm();
-    let config = flacenc::config::Encoder::default()
-        .into_verified()
-        .expect("the default encoder config is valid");
-    let source = flacenc::source::MemSource::from_samples(&pcm, 2, 16, RATE);
-    let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
-        .expect("encoding in memory cannot fail");
-    let mut sink = flacenc::bitsink::ByteSink::new();
-    stream
-        .write(&mut sink)
-        .expect("writing to memory cannot fail");
-    std::fs::write(path, sink.as_slice()).expect("write the bench FLAC");
-}
-
 fn decode(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("three-minutes.flac");
-    write_flac(&path);
+    common::write_flac(&path, &music_like_pcm(), 2, RATE);
     let decoded = sonic_analyzer::decode_file(&path).expect("the bench FLAC decodes");
     assert_eq!(decoded.samples.len(), FRAMES);
 
