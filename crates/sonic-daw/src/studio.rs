@@ -164,7 +164,7 @@ impl Studio {
     /// Closes a composition, autosaving its unwritten changes first.
     pub fn close(&self, id: &Id) -> Result<()> {
         let slot = self.slot(id).ok_or_else(|| DawError::NotOpen(id.clone()))?;
-        self.autosave_slot(&slot)?;
+        self.autosave_slot(&slot, false)?;
         let mut open = self.inner.open.write().unwrap_or_else(|p| p.into_inner());
         open.remove(id);
         Ok(())
@@ -304,7 +304,7 @@ impl Studio {
         let mut written = 0;
         let mut first_error = None;
         for slot in slots {
-            match self.autosave_slot(&slot) {
+            match self.autosave_slot(&slot, false) {
                 Ok(true) => written += 1,
                 Ok(false) => {}
                 Err(e) => {
@@ -316,27 +316,23 @@ impl Studio {
         first_error.map_or(Ok(written), Err)
     }
 
-    /// Snapshot under the edit lock, write outside it. Returns whether anything was written.
     /// Writes `autosave.json` of composition `id` now (opening it if needed), even when
     /// nothing changed since the last write, in order with every other write of it: an
     /// autosave never lands after a newer save.
     pub fn autosave(&self, id: &Id) -> Result<()> {
         let slot = self.slot_or_open(id)?;
-        let _write = guard(&slot.write);
-        let (composition, generation) = {
-            let open = guard(&slot.edit);
-            (open.composition().clone(), open.generation())
-        };
-        self.inner.store.autosave(&composition)?;
-        guard(&slot.edit).mark_written(generation);
+        self.autosave_slot(&slot, true)?;
         Ok(())
     }
 
-    fn autosave_slot(&self, slot: &Slot) -> Result<bool> {
+    /// Writes the slot's `autosave.json` when it changed since its last write (or always,
+    /// with `even_if_clean`): snapshot under the edit lock, write outside it, under the
+    /// write lock. Returns whether anything was written.
+    fn autosave_slot(&self, slot: &Slot, even_if_clean: bool) -> Result<bool> {
         let _write = guard(&slot.write);
         let (composition, generation) = {
             let open = guard(&slot.edit);
-            if !open.is_dirty() {
+            if !even_if_clean && !open.is_dirty() {
                 return Ok(false);
             }
             (open.composition().clone(), open.generation())
