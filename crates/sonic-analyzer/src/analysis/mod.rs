@@ -9,6 +9,7 @@
 //! towards zero.
 
 mod batch;
+mod fft;
 mod key;
 pub(crate) mod loudness;
 mod onset;

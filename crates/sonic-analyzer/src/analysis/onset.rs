@@ -57,8 +57,14 @@ impl MelBank {
                     let norm = 2.0 / (edges[m + 2] - edges[m]);
                     (lower.min(upper).max(0.0) * norm) as f32
                 };
-                let first = (0..N_BINS).find(|&k| weight(k) > 0.0).unwrap_or(N_BINS);
-                let last = (first..N_BINS).rev().find(|&k| weight(k) > 0.0);
+                // Only bins strictly between the band's outer edges can weigh anything.
+                let bin_of = |hz: f64| hz * N_FFT as f64 / sample_rate;
+                let lowest = (bin_of(edges[m]).floor().max(0.0) as usize).min(N_BINS);
+                let highest = (bin_of(edges[m + 2]).ceil().max(0.0) as usize).min(N_BINS - 1);
+                let first = (lowest..=highest)
+                    .find(|&k| weight(k) > 0.0)
+                    .unwrap_or(N_BINS);
+                let last = (first..=highest).rev().find(|&k| weight(k) > 0.0);
                 let weights = match last {
                     Some(last) => (first..=last).map(weight).collect(),
                     None => Vec::new(),
@@ -179,6 +185,29 @@ mod tests {
             assert!((mel_to_hz(hz_to_mel(hz)) - hz).abs() < 1e-6);
         }
         assert!((hz_to_mel(1000.0) - 15.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn each_band_holds_exactly_the_bins_the_triangle_covers() {
+        for sr in [8_000.0, 22_050.0, 44_100.0, 48_000.0, 96_000.0] {
+            let bank = MelBank::new(sr);
+            let max_mel = hz_to_mel(sr / 2.0);
+            let edges: Vec<f64> = (0..N_MELS + 2)
+                .map(|i| mel_to_hz(max_mel * i as f64 / (N_MELS + 1) as f64))
+                .collect();
+            for (m, (first, weights)) in bank.bands.iter().enumerate() {
+                // Every bin, the slow way: positive exactly inside the triangle.
+                let inside: Vec<usize> = (0..N_BINS)
+                    .filter(|&k| {
+                        let f = k as f64 * sr / N_FFT as f64;
+                        f > edges[m] && f < edges[m + 2]
+                    })
+                    .collect();
+                let held: Vec<usize> = (*first..first + weights.len()).collect();
+                assert_eq!(held, inside, "band {m} at {sr} Hz");
+                assert!(weights.iter().all(|&w| w > 0.0));
+            }
+        }
     }
 
     #[test]

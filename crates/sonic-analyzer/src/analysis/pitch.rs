@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use realfft::num_complex::Complex;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use realfft::{ComplexToReal, RealToComplex};
 use sonic_model::PitchFeatures;
 
 use super::stft::{copy_centred_frame, frame_count};
@@ -71,9 +71,8 @@ impl Yin {
         }
         // Linear (not circular) autocorrelation up to max_period needs this much padding.
         let n = (FRAME + max_period + 1).next_power_of_two();
-        let mut planner = RealFftPlanner::<f32>::new();
-        let forward = planner.plan_fft_forward(n);
-        let inverse = planner.plan_fft_inverse(n);
+        let forward = super::fft::forward_f32(n);
+        let inverse = super::fft::inverse_f32(n);
         let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
         Some(Yin {
             sample_rate,

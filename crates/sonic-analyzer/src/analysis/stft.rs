@@ -7,10 +7,10 @@
 //! stored as f32, exactly as librosa does (its f64 window promotes the frames): the far
 //! bins of a pure tone, which weigh heavily in the bandwidth, are then accurate.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use realfft::num_complex::Complex;
-use realfft::{RealFftPlanner, RealToComplex};
+use realfft::RealToComplex;
 
 /// FFT length (and frame length) in samples.
 pub(crate) const N_FFT: usize = 2048;
@@ -45,10 +45,24 @@ pub(crate) fn copy_centred_frame(samples: &[f32], t: usize, out: &mut [f32]) {
     }
 }
 
+/// The periodic ("fftbins=True") Hann window of `N_FFT` points, as
+/// `scipy.signal.get_window('hann', n_fft)` gives; computed once per process.
+fn hann() -> &'static [f64] {
+    static WINDOW: OnceLock<Vec<f64>> = OnceLock::new();
+    WINDOW.get_or_init(|| {
+        (0..N_FFT)
+            .map(|n| {
+                let phase = 2.0 * std::f64::consts::PI * n as f64 / N_FFT as f64;
+                0.5 - 0.5 * phase.cos()
+            })
+            .collect()
+    })
+}
+
 /// A reusable STFT: one plan, one window, fixed buffers.
 pub(crate) struct Stft {
     fft: Arc<dyn RealToComplex<f64>>,
-    window: Vec<f64>,
+    window: &'static [f64],
     input: Vec<f64>,
     spectrum: Vec<Complex<f64>>,
     scratch: Vec<Complex<f64>>,
@@ -59,21 +73,14 @@ pub(crate) struct Stft {
 impl Stft {
     /// Plans the FFT and allocates every buffer.
     pub(crate) fn new() -> Self {
-        let fft = RealFftPlanner::<f64>::new().plan_fft_forward(N_FFT);
-        // Periodic ("fftbins=True") Hann, as scipy.signal.get_window('hann', n_fft) gives.
-        let window = (0..N_FFT)
-            .map(|n| {
-                let phase = 2.0 * std::f64::consts::PI * n as f64 / N_FFT as f64;
-                0.5 - 0.5 * phase.cos()
-            })
-            .collect();
+        let fft = super::fft::forward_f64(N_FFT);
         Stft {
             input: fft.make_input_vec(),
             spectrum: fft.make_output_vec(),
             scratch: fft.make_scratch_vec(),
             power: vec![0.0; N_BINS],
             edge: vec![0.0; N_FFT],
-            window,
+            window: hann(),
             fft,
         }
     }
@@ -90,14 +97,14 @@ impl Stft {
                         .input
                         .iter_mut()
                         .zip(&samples[s..s + N_FFT])
-                        .zip(&self.window)
+                        .zip(self.window)
                     {
                         *x = f64::from(y) * w;
                     }
                 }
                 None => {
                     copy_centred_frame(samples, t, &mut self.edge);
-                    for ((x, &y), &w) in self.input.iter_mut().zip(&self.edge).zip(&self.window) {
+                    for ((x, &y), &w) in self.input.iter_mut().zip(&self.edge).zip(self.window) {
                         *x = f64::from(y) * w;
                     }
                 }
