@@ -59,6 +59,7 @@ impl Chroma {
     }
 
     /// Adds one frame's power spectrum, normalised to its strongest class.
+    #[inline]
     pub(crate) fn add(&mut self, power: &[f32]) {
         let mut frame = [0.0f64; 12];
         for (range, class) in &self.runs {

@@ -1,6 +1,7 @@
 //! Spectral shape per STFT frame (centroid, bandwidth, 85 % roll-off, flatness) computed the
 //! way librosa does, and the six band-energy shares.
 
+use multiversion::multiversion;
 use sonic_model::SpectralFeatures;
 
 use super::stft::{N_BINS, N_FFT};
@@ -56,6 +57,7 @@ impl SpectralTables {
 }
 
 /// Sum of `values` in eight lanes, over exact chunks (vectorises).
+#[inline]
 pub(crate) fn slice_sum(values: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let mut chunks = values.chunks_exact(8);
@@ -75,7 +77,9 @@ const ROLLOFF_BLOCK: usize = 32;
 /// (librosa gives flatness 1 there; a silent frame is never averaged in anyway).
 ///
 /// The loops run in eight f32 lanes over 32-bin blocks so they vectorise; the last
-/// (Nyquist) bin is added on its own.
+/// (Nyquist) bin is added on its own. The lanes fix the order of every sum, so the AVX2
+/// build (chosen at run time where the CPU has it) gives the same bits as the SSE2 one.
+#[multiversion(targets("x86_64+avx2+fma"))]
 pub(crate) fn frame_shape(power: &[f32], tables: &mut SpectralTables) -> FrameShape {
     let SpectralTables {
         freqs,
@@ -85,19 +89,23 @@ pub(crate) fn frame_shape(power: &[f32], tables: &mut SpectralTables) -> FrameSh
     } = tables;
     let mut sum_lanes = [0.0f32; 8];
     let mut weighted_lanes = [0.0f32; 8];
-    let blocks = power.len() / ROLLOFF_BLOCK;
-    for (b, block_sum) in block_sums.iter_mut().enumerate().take(blocks) {
-        let range = b * ROLLOFF_BLOCK..(b + 1) * ROLLOFF_BLOCK;
+    // Fixed-size blocks: the compiler sees every length, so the lane loops vectorise.
+    let (p_blocks, _) = power.as_chunks::<ROLLOFF_BLOCK>();
+    let blocks = p_blocks.len();
+    let (m_blocks, _) = magnitude.as_chunks_mut::<ROLLOFF_BLOCK>();
+    let (f_blocks, _) = freqs.as_chunks::<ROLLOFF_BLOCK>();
+    for (((p, m), f), block_sum) in p_blocks
+        .iter()
+        .zip(m_blocks.iter_mut())
+        .zip(f_blocks)
+        .zip(block_sums.iter_mut())
+    {
         let mut block_lanes = [0.0f32; 8];
-        for ((m, p), f) in magnitude[range.clone()]
-            .chunks_exact_mut(8)
-            .zip(power[range.clone()].chunks_exact(8))
-            .zip(freqs[range].chunks_exact(8))
-        {
+        for j in (0..ROLLOFF_BLOCK).step_by(8) {
             for i in 0..8 {
-                m[i] = p[i].sqrt();
-                block_lanes[i] += m[i];
-                weighted_lanes[i] += m[i] * f[i];
+                m[j + i] = p[j + i].sqrt();
+                block_lanes[i] += m[j + i];
+                weighted_lanes[i] += m[j + i] * f[j + i];
             }
         }
         for i in 0..8 {
@@ -119,18 +127,17 @@ pub(crate) fn frame_shape(power: &[f32], tables: &mut SpectralTables) -> FrameSh
 
     // Second pass around the centroid: no cancellation for narrow, high spectra.
     let mut spread_lanes = [0.0f32; 8];
-    let mut m_chunks = magnitude.chunks_exact(8);
-    let mut f_chunks = freqs.chunks_exact(8);
-    for (m, f) in (&mut m_chunks).zip(&mut f_chunks) {
+    let (m_chunks, m_tail) = magnitude[..power.len()].as_chunks::<8>();
+    let (f_chunks, f_tail) = freqs[..power.len()].as_chunks::<8>();
+    for (m, f) in m_chunks.iter().zip(f_chunks) {
         for i in 0..8 {
             let d = f[i] - centroid;
             spread_lanes[i] += m[i] * d * d;
         }
     }
-    let tail: f32 = m_chunks
-        .remainder()
+    let tail: f32 = m_tail
         .iter()
-        .zip(f_chunks.remainder())
+        .zip(f_tail)
         .map(|(&m, &f)| m * (f - centroid) * (f - centroid))
         .sum();
     let spread = (spread_lanes.iter().sum::<f32>() + tail) as f64;
@@ -172,17 +179,19 @@ fn split_exponent(x: f64) -> (f64, i64) {
 }
 
 /// Geometric over arithmetic mean of the floored power spectrum. The logarithms are summed
-/// as products: four lanes multiply 16 values each (within 1e-160..1e192, safe in f64),
+/// as products: eight lanes multiply 8 values each (within 1e-80..1e96, safe in f64),
 /// then move their powers of two into an integer, so one logarithm serves a whole frame.
+#[inline(always)]
 fn flatness(power: &[f32]) -> f64 {
-    let mut product = [1.0f64; 4];
+    const LANES: usize = 8;
+    let mut product = [1.0f64; LANES];
     let mut exponent = 0i64;
-    let mut sum = [0.0f64; 4];
-    let mut blocks = power.chunks_exact(64);
-    for block in &mut blocks {
-        for quad in block.chunks_exact(4) {
-            for lane in 0..4 {
-                let v = (quad[lane] as f64).clamp(FLATNESS_AMIN, 1e12);
+    let mut sum = [0.0f64; LANES];
+    let (blocks, rest) = power.as_chunks::<64>();
+    for block in blocks {
+        for j in (0..64).step_by(LANES) {
+            for lane in 0..LANES {
+                let v = (block[j + lane] as f64).clamp(FLATNESS_AMIN, 1e12);
                 product[lane] *= v;
                 sum[lane] += v;
             }
@@ -196,7 +205,7 @@ fn flatness(power: &[f32]) -> f64 {
     let mut log_sum =
         exponent as f64 * std::f64::consts::LN_2 + product.iter().map(|p| p.ln()).sum::<f64>();
     let mut total = sum.iter().sum::<f64>();
-    for &p in blocks.remainder() {
+    for &p in rest {
         let v = (p as f64).clamp(FLATNESS_AMIN, 1e12);
         log_sum += v.ln();
         total += v;
@@ -213,6 +222,7 @@ pub(crate) struct BandEnergy {
 
 impl BandEnergy {
     /// Adds one frame's power spectrum.
+    #[inline]
     pub(crate) fn add(&mut self, power: &[f32], tables: &SpectralTables) {
         for (total, range) in self.power.iter_mut().zip(&tables.band_ranges) {
             *total += slice_sum(&power[range.clone()]) as f64;

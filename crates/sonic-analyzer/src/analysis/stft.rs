@@ -9,6 +9,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use multiversion::multiversion;
 use realfft::num_complex::Complex;
 use realfft::RealToComplex;
 
@@ -87,37 +88,42 @@ impl Stft {
 
     /// Runs the transform over `samples` and calls `visit(t, power)` for each frame, where
     /// `power[k] = |X_t(k)|²` for bins `0..N_BINS`.
+    #[inline(always)]
     pub(crate) fn for_each_frame(&mut self, samples: &[f32], mut visit: impl FnMut(usize, &[f32])) {
         for t in 0..frame_count(samples.len()) {
             let start = (t * HOP).checked_sub(N_FFT / 2);
             match start.filter(|&s| s + N_FFT <= samples.len()) {
                 // Inside the signal (nearly every frame): window straight from the samples.
-                Some(s) => {
-                    for ((x, &y), &w) in self
-                        .input
-                        .iter_mut()
-                        .zip(&samples[s..s + N_FFT])
-                        .zip(self.window)
-                    {
-                        *x = f64::from(y) * w;
-                    }
-                }
+                Some(s) => windowed(&samples[s..s + N_FFT], self.window, &mut self.input),
                 None => {
                     copy_centred_frame(samples, t, &mut self.edge);
-                    for ((x, &y), &w) in self.input.iter_mut().zip(&self.edge).zip(self.window) {
-                        *x = f64::from(y) * w;
-                    }
+                    windowed(&self.edge, self.window, &mut self.input);
                 }
             }
             // The buffers have the lengths the plan asked for, so this cannot fail.
             self.fft
                 .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch)
                 .expect("buffers are sized by the plan");
-            for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
-                *p = c.norm_sqr() as f32;
-            }
+            power_of(&self.spectrum, &mut self.power);
             visit(t, &self.power);
         }
+    }
+}
+
+/// `frame · window`, widened to f64, into `out`. Built for SSE2 and AVX2 (chosen at run
+/// time), like [`power_of`]; both are element-wise, so every build gives the same bits.
+#[multiversion(targets("x86_64+avx2+fma"))]
+fn windowed(frame: &[f32], window: &[f64], out: &mut [f64]) {
+    for ((x, &y), &w) in out.iter_mut().zip(frame).zip(window) {
+        *x = f64::from(y) * w;
+    }
+}
+
+/// `|c|²` of each bin, narrowed to f32, into `power`.
+#[multiversion(targets("x86_64+avx2+fma"))]
+fn power_of(spectrum: &[Complex<f64>], power: &mut [f32]) {
+    for (p, c) in power.iter_mut().zip(spectrum) {
+        *p = (c.re * c.re + c.im * c.im) as f32;
     }
 }
 
