@@ -57,7 +57,6 @@ pub(crate) struct Yin {
     spectrum: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
     acf: Vec<f32>,
-    energy: Vec<f64>,
     cmnd: Vec<f64>,
 }
 
@@ -83,7 +82,6 @@ impl Yin {
             spectrum: forward.make_output_vec(),
             scratch: vec![Complex::default(); scratch_len],
             acf: inverse.make_output_vec(),
-            energy: vec![0.0; FRAME + 1],
             cmnd: vec![0.0; max_period + 1],
             forward,
             inverse,
@@ -104,23 +102,27 @@ impl Yin {
         self.inverse
             .process_with_scratch(&mut self.spectrum, &mut self.acf, &mut self.scratch)
             .expect("buffers are sized by the plan");
-        let scale = 1.0 / self.acf.len() as f64;
-        let acf = |k: usize| self.acf[k] as f64 * scale;
-
         // d(k) = Σ_{m<N-k} (y(m) - y(m+k))² = E[0, N-k) + E[k, N) - 2 acf(k): YIN's
         // difference over the whole overlap, exactly 0 at the period of a periodic frame
         // (librosa 0.11 drops the E[N-k, N) term, which biases low notes sharp).
-        self.energy[0] = 0.0;
-        for (i, &y) in self.frame.iter().enumerate() {
-            self.energy[i + 1] = self.energy[i] + (y as f64) * (y as f64);
-        }
-        let total = self.energy[FRAME];
-        let mut running = 0.0f64;
-        for k in 1..=self.max_period {
-            let overlap = self.energy[FRAME - k] + (total - self.energy[k]);
-            let d = (overlap - 2.0 * acf(k)).max(0.0);
+        // E[0, N-k) = total - tail and E[k, N) = total - head, where head and tail are the
+        // energies of the frame's first and last k samples: running sums kept in registers
+        // over max_period samples, not a prefix table over the whole frame.
+        let max = self.max_period;
+        let total = energy(&self.frame);
+        let scale = 1.0 / self.acf.len() as f64;
+        let (mut head, mut tail, mut running) = (0.0f64, 0.0f64, 0.0f64);
+        let steps = self.frame[..max]
+            .iter()
+            .zip(self.frame[FRAME - max..].iter().rev())
+            .zip(&self.acf[1..=max])
+            .zip(&mut self.cmnd[1..=max]);
+        for (k, (((&first, &last), &acf), cmnd)) in (1..).zip(steps) {
+            head += first as f64 * first as f64;
+            tail += last as f64 * last as f64;
+            let d = ((total - tail) + (total - head) - 2.0 * acf as f64 * scale).max(0.0);
             running += d;
-            self.cmnd[k] = d / (running / k as f64 + f64::MIN_POSITIVE);
+            *cmnd = d / (running / k as f64 + f64::MIN_POSITIVE);
         }
         let yin = &self.cmnd[self.min_period..=self.max_period];
 
@@ -151,6 +153,19 @@ impl Yin {
             aperiodicity: yin[best].clamp(0.0, 1.0),
         }
     }
+}
+
+/// Sum of squares of `frame` in f64, in four lanes (the adds overlap instead of waiting on
+/// each other).
+fn energy(frame: &[f32]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let (quads, rest) = frame.as_chunks::<4>();
+    for q in quads {
+        for i in 0..4 {
+            lanes[i] += q[i] as f64 * q[i] as f64;
+        }
+    }
+    lanes.iter().sum::<f64>() + rest.iter().map(|&y| y as f64 * y as f64).sum::<f64>()
 }
 
 /// Offset of a parabola's vertex through three equally spaced points (0 when it would leave
