@@ -1,6 +1,8 @@
 //! Levels: RMS and sample peak in dBFS (with a floor for silence, never -inf or NaN), and
 //! integrated loudness in LUFS ([`LoudnessMeter`], ITU-R BS.1770-4 / EBU R128).
 
+use multiversion::multiversion;
+
 /// What silence reads as, dBFS: the level of one LSB of 24-bit audio is about -144 dB, so
 /// nothing real is quieter.
 pub const SILENCE_DB: f64 = -160.0;
@@ -42,7 +44,7 @@ pub(crate) fn levels(sum_of_squares: f64, len: usize, peak: f32) -> Levels {
 /// signal is shorter than one 400 ms gating block, silent, or the rate is unsupported.
 pub(crate) fn integrated_lufs(samples: &[f32], sample_rate: u32) -> Option<f64> {
     let mut meter = LoudnessMeter::new(1, sample_rate)?;
-    meter.add_mono_in_halves(samples);
+    meter.add_mono_in_parts(samples);
     meter.integrated()
 }
 
@@ -68,9 +70,13 @@ pub fn integrated_loudness(channels: &[&[f32]], sample_rate: u32) -> Option<f64>
 /// How many 100 ms segments a K-weighting filter runs over the audio before a point, its
 /// output discarded, to take over the signal there: the filter's slowest part (the 38 Hz
 /// high pass, a double pole with a 4.2 ms time constant) has then forgotten its start
-/// (below 1e-28), so its state is the state of a filter run from the beginning, to f64
-/// rounding.
-const WARM_UP_SEGMENTS: usize = 3;
+/// (48·e^-48, below 1e-19), so its state is the state of a filter run from the beginning,
+/// to f64 rounding.
+const WARM_UP_SEGMENTS: usize = 2;
+
+/// Independent chains a mono signal is metered in (see
+/// [`LoudnessMeter::add_mono_in_parts`]): four f64 lanes fill an AVX register.
+const MONO_PARTS: usize = 4;
 
 /// The -70 LUFS absolute gate as a block energy: 10^((-70 + 0.691) / 10).
 const ABSOLUTE_GATE: f64 = 1.172_465_304_582_298e-7;
@@ -156,40 +162,48 @@ impl LoudnessMeter {
 
     /// Adds a whole mono signal to a fresh mono meter (else it is [`Self::add_planar`]).
     ///
-    /// One filter's recursion bounds the speed of a mono meter, so the signal is split at
-    /// a 100 ms segment boundary near its middle and the halves run as two chains in one
-    /// loop, as a stereo pair does. The second chain starts [`WARM_UP_SEGMENTS`] before the
-    /// split, so every segment's energy is what one filter from the start would give
-    /// (a test checks to 1e-9 LU).
-    pub(crate) fn add_mono_in_halves(&mut self, samples: &[f32]) {
+    /// One filter's recursion bounds the speed of a mono meter, so the signal is cut at
+    /// 100 ms segment boundaries into [`MONO_PARTS`] equal parts that run as independent
+    /// chains in the lanes of one vector loop ([`Lanes::run`]). Each chain but the first
+    /// starts [`WARM_UP_SEGMENTS`] before its part, so every segment's energy is what one
+    /// filter from the start would give (a test checks to 1e-9 LU). What is left after the
+    /// last whole part follows on the last chain.
+    pub(crate) fn add_mono_in_parts(&mut self, samples: &[f32]) {
         let segment = self.frames_per_100ms;
-        // Each half gets `pairs` whole segments; what is left over follows on its own.
-        let pairs = samples.len() / segment / 2;
-        let split = pairs * segment;
+        let per_part = samples.len() / segment / MONO_PARTS;
         let fresh = self.segments.is_empty() && self.filled == 0;
-        if self.channels.len() != 1 || !fresh || pairs < WARM_UP_SEGMENTS {
+        if self.channels.len() != 1 || !fresh || per_part < WARM_UP_SEGMENTS {
             return self.add_planar(&[samples]);
         }
+        let part_len = per_part * segment;
         let warm_up = WARM_UP_SEGMENTS * segment;
         let weight = self.weights[0];
-        let mut second = self.channels[0].clone();
-        second.run(&samples[split - warm_up..split]);
-        second.take_energy();
-
-        let (first_half, second_half) = samples.split_at(split);
-        let mut later = Vec::with_capacity(pairs);
-        for (a, b) in first_half
-            .chunks_exact(segment)
-            .zip(second_half.chunks_exact(segment))
-        {
-            ChannelFilter::run_pair(&mut self.channels[0], &mut second, a, b);
-            self.segments.push(weight * self.channels[0].take_energy());
-            later.push(weight * second.take_energy());
+        let mut lanes = Lanes::new(&self.channels[0]);
+        let mut interleaved = vec![[0.0f32; MONO_PARTS]; warm_up.max(segment)];
+        // Warm-up, in the lanes too: each part but the first runs over the end of the part
+        // before it. The first lane, fresh (all zeros), is fed zeros, which keeps it so.
+        for (part, start) in (1..MONO_PARTS).map(|p| (p, p * part_len - warm_up)) {
+            for (frame, &x) in interleaved.iter_mut().zip(&samples[start..start + warm_up]) {
+                frame[part] = x;
+            }
         }
-        self.segments.extend(later);
-        self.channels[0] = second;
-        let left_over = &second_half[pairs * segment..];
-        self.add_planar(&[left_over]);
+        lanes.run(&interleaved[..warm_up]);
+        interleaved.truncate(segment);
+        // Segment j of part p lands at p * per_part + j: the parts follow each other.
+        let mut energies = vec![0.0; MONO_PARTS * per_part];
+        for j in 0..per_part {
+            for (part, lane) in (0..MONO_PARTS).map(|p| (p, p * part_len + j * segment)) {
+                for (frame, &x) in interleaved.iter_mut().zip(&samples[lane..lane + segment]) {
+                    frame[part] = x;
+                }
+            }
+            for (part, energy) in lanes.run(&interleaved).into_iter().enumerate() {
+                energies[part * per_part + j] = weight * energy;
+            }
+        }
+        self.segments.extend(energies);
+        self.channels[0] = lanes.chain(MONO_PARTS - 1, &self.channels[0]);
+        self.add_planar(&[&samples[MONO_PARTS * part_len..]]);
     }
 
     /// The integrated loudness so far, LUFS; `None` before the first 400 ms block or when
@@ -321,6 +335,128 @@ impl Biquad {
         };
         (y0, y1)
     }
+}
+
+/// [`MONO_PARTS`] K-weighting chains with the same coefficients, one per vector lane: each
+/// delay term is an array over the lanes (structure of arrays), so every step of the
+/// recursion is one vector operation for all the chains.
+struct Lanes {
+    shelf: Biquad,
+    high_pass: Biquad,
+    s1: [[f64; MONO_PARTS]; 4],
+    s2: [[f64; MONO_PARTS]; 4],
+}
+
+impl Lanes {
+    /// Every lane a copy of `chain`.
+    fn new(chain: &ChannelFilter) -> Self {
+        let delay = |d: Delay| [d.x1, d.x2, d.y1, d.y2].map(|v| [v; MONO_PARTS]);
+        Lanes {
+            shelf: chain.shelf,
+            high_pass: chain.high_pass,
+            s1: delay(chain.s1),
+            s2: delay(chain.s2),
+        }
+    }
+
+    /// Chain `lane` as a lone filter, from `template`'s coefficients.
+    fn chain(&self, lane: usize, template: &ChannelFilter) -> ChannelFilter {
+        let delay = |s: &[[f64; MONO_PARTS]; 4]| Delay {
+            x1: s[0][lane],
+            x2: s[1][lane],
+            y1: s[2][lane],
+            y2: s[3][lane],
+        };
+        ChannelFilter {
+            s1: delay(&self.s1),
+            s2: delay(&self.s2),
+            energy: 0.0,
+            ..template.clone()
+        }
+    }
+
+    /// Filters one frame per lane at each step of `frames` and returns each lane's energy;
+    /// decayed state is flushed after, as [`ChannelFilter::take_energy`] does.
+    fn run(&mut self, frames: &[[f32; MONO_PARTS]]) -> [f64; MONO_PARTS] {
+        let energy = run_lanes(
+            &self.shelf,
+            &self.high_pass,
+            &mut self.s1,
+            &mut self.s2,
+            frames,
+        );
+        for v in self.s1.iter_mut().chain(self.s2.iter_mut()).flatten() {
+            if v.abs() < 1e-30 {
+                *v = 0.0;
+            }
+        }
+        energy
+    }
+}
+
+/// [`Biquad::one`] and [`Biquad::two`] in every lane, in the same order of operations, so
+/// each lane gives the bits a lone filter gives. `s` is `[x1, x2, y1, y2]` per lane.
+#[inline(always)]
+fn two_lanes(
+    q: &Biquad,
+    s: &mut [[f64; MONO_PARTS]; 4],
+    x0: [f64; MONO_PARTS],
+    x1: [f64; MONO_PARTS],
+) -> ([f64; MONO_PARTS], [f64; MONO_PARTS]) {
+    let [sx1, sx2, sy1, sy2] = *s;
+    let mut y0 = [0.0; MONO_PARTS];
+    let mut y1 = [0.0; MONO_PARTS];
+    for l in 0..MONO_PARTS {
+        let u0 = q.b0 * x0[l] + q.b1 * sx1[l] + q.b2 * sx2[l];
+        let u1 = q.b0 * x1[l] + q.b1 * x0[l] + q.b2 * sx1[l];
+        y0[l] = (u0 - q.a2 * sy2[l]) - q.a1 * sy1[l];
+        y1[l] = (u1 - q.a1 * u0 + q.c2 * sy2[l]) + q.c1 * sy1[l];
+    }
+    *s = [x1, x0, y1, y0];
+    (y0, y1)
+}
+
+/// The lanes' loop, built for SSE2 and AVX2 (chosen at run time).
+#[multiversion(targets("x86_64+avx2+fma"))]
+fn run_lanes(
+    shelf: &Biquad,
+    high_pass: &Biquad,
+    s1: &mut [[f64; MONO_PARTS]; 4],
+    s2: &mut [[f64; MONO_PARTS]; 4],
+    frames: &[[f32; MONO_PARTS]],
+) -> [f64; MONO_PARTS] {
+    let widen = |f: &[f32; MONO_PARTS]| f.map(f64::from);
+    let mut energy = [0.0f64; MONO_PARTS];
+    let (pairs, rest) = frames.as_chunks::<2>();
+    for [f0, f1] in pairs {
+        let (y0, y1) = two_lanes(shelf, s1, widen(f0), widen(f1));
+        let (z0, z1) = two_lanes(high_pass, s2, y0, y1);
+        for l in 0..MONO_PARTS {
+            energy[l] += z0[l] * z0[l] + z1[l] * z1[l];
+        }
+    }
+    for f in rest {
+        // One frame: the direct form, lane by lane.
+        for l in 0..MONO_PARTS {
+            let mut d1 = Delay {
+                x1: s1[0][l],
+                x2: s1[1][l],
+                y1: s1[2][l],
+                y2: s1[3][l],
+            };
+            let mut d2 = Delay {
+                x1: s2[0][l],
+                x2: s2[1][l],
+                y1: s2[2][l],
+                y2: s2[3][l],
+            };
+            let z = high_pass.one(&mut d2, shelf.one(&mut d1, f64::from(f[l])));
+            energy[l] += z * z;
+            [s1[0][l], s1[1][l], s1[2][l], s1[3][l]] = [d1.x1, d1.x2, d1.y1, d1.y2];
+            [s2[0][l], s2[1][l], s2[2][l], s2[3][l]] = [d2.x1, d2.x2, d2.y1, d2.y2];
+        }
+    }
+    energy
 }
 
 /// A biquad's memory: the last two inputs and outputs.
@@ -553,14 +689,16 @@ mod tests {
     }
 
     #[test]
-    fn a_mono_signal_metered_in_two_halves_reads_as_one_filter_does() {
+    fn a_mono_signal_metered_in_parts_reads_as_one_filter_does() {
         for rate in [8_000, 44_100, 96_000] {
             let second = rate as usize;
-            // Lengths below, at and above the split's minimum, and with leftovers.
+            // Lengths below, at and above the split's minimum (eight segments), and with
+            // leftovers.
             for len in [
                 second / 2,
-                6 * second / 10,
-                6 * second / 10 + 999,
+                8 * second / 10 - 1,
+                8 * second / 10,
+                8 * second / 10 + 999,
                 7 * second + 1,
             ] {
                 let loud_then_quiet: Vec<f32> = noise(len, 9)
@@ -578,16 +716,16 @@ mod tests {
                 for (name, signal) in [("gated", loud_then_quiet), ("40 Hz", low), ("late", late)] {
                     let mut one = LoudnessMeter::new(1, rate).unwrap();
                     one.add_planar(&[&signal]);
-                    let mut halves = LoudnessMeter::new(1, rate).unwrap();
-                    halves.add_mono_in_halves(&signal);
-                    assert_eq!(one.segments.len(), halves.segments.len());
-                    for (a, b) in one.segments.iter().zip(&halves.segments) {
+                    let mut parts = LoudnessMeter::new(1, rate).unwrap();
+                    parts.add_mono_in_parts(&signal);
+                    assert_eq!(one.segments.len(), parts.segments.len());
+                    for (a, b) in one.segments.iter().zip(&parts.segments) {
                         assert!(
                             (a - b).abs() <= 1e-9 * a.abs().max(1e-12),
                             "{name}: {a} {b}"
                         );
                     }
-                    let (a, b) = (one.integrated(), halves.integrated());
+                    let (a, b) = (one.integrated(), parts.integrated());
                     match (a, b) {
                         (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{name}: {a} {b}"),
                         _ => assert_eq!(a, b, "{name} at {rate} Hz, {len} samples"),

@@ -173,7 +173,7 @@ fn energy(frame: &[f32]) -> f64 {
 fn fast_fft_len(len: usize) -> usize {
     let power = len.next_power_of_two();
     let three = 3 * (power / 4);
-    if three >= len && three % 2 == 0 {
+    if three >= len && three.is_multiple_of(2) {
         three
     } else {
         power
@@ -264,7 +264,10 @@ mod tests {
         assert_eq!(fast_fft_len(1537), 2048);
         for len in 2..10_000 {
             let n = fast_fft_len(len);
-            assert!(n >= len && n % 2 == 0 && n <= len.next_power_of_two(), "{len} -> {n}");
+            assert!(
+                n >= len && n.is_multiple_of(2) && n <= len.next_power_of_two(),
+                "{len} -> {n}"
+            );
         }
     }
 
