@@ -1,41 +1,43 @@
 //! Process-wide FFT plans. Planning a transform (choosing the algorithm, computing its
 //! twiddle tables) costs more than analysing a one-second file, so every analysis in the
-//! process shares one plan per length and direction: realfft's planners keep the plans they
-//! have made, and these keep the planners.
+//! process shares one plan per length and direction: the planners keep the plans they have
+//! made, and these keep the planners.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use realfft::{ComplexToReal, FftNum, RealFftPlanner, RealToComplex};
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
 
-static PLANNER_F32: OnceLock<Mutex<RealFftPlanner<f32>>> = OnceLock::new();
-static PLANNER_F64: OnceLock<Mutex<RealFftPlanner<f64>>> = OnceLock::new();
+static REAL_F32: OnceLock<Mutex<RealFftPlanner<f32>>> = OnceLock::new();
+static COMPLEX_F64: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
 
-/// Runs `plan` with the shared planner of `cell`. A planner poisoned by a panic elsewhere
-/// only holds finished plans, so it is used as it is.
-fn with_planner<T: FftNum, R>(
-    cell: &OnceLock<Mutex<RealFftPlanner<T>>>,
-    plan: impl FnOnce(&mut RealFftPlanner<T>) -> R,
+/// Runs `plan` with the shared planner of `cell` (made by `new` on first use). A planner
+/// poisoned by a panic elsewhere only holds finished plans, so it is used as it is.
+fn with_planner<P, R>(
+    cell: &OnceLock<Mutex<P>>,
+    new: impl FnOnce() -> P,
+    plan: impl FnOnce(&mut P) -> R,
 ) -> R {
-    let planner = cell.get_or_init(|| Mutex::new(RealFftPlanner::new()));
+    let planner = cell.get_or_init(|| Mutex::new(new()));
     let mut planner = planner
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     plan(&mut planner)
 }
 
-/// The shared forward real FFT of `len` points, in f64.
-pub(crate) fn forward_f64(len: usize) -> Arc<dyn RealToComplex<f64>> {
-    with_planner(&PLANNER_F64, |p| p.plan_fft_forward(len))
+/// The shared forward complex FFT of `len` points, in f64.
+pub(crate) fn complex_forward_f64(len: usize) -> Arc<dyn Fft<f64>> {
+    with_planner(&COMPLEX_F64, FftPlanner::new, |p| p.plan_fft_forward(len))
 }
 
 /// The shared forward real FFT of `len` points, in f32.
 pub(crate) fn forward_f32(len: usize) -> Arc<dyn RealToComplex<f32>> {
-    with_planner(&PLANNER_F32, |p| p.plan_fft_forward(len))
+    with_planner(&REAL_F32, RealFftPlanner::new, |p| p.plan_fft_forward(len))
 }
 
 /// The shared inverse real FFT of `len` points, in f32.
 pub(crate) fn inverse_f32(len: usize) -> Arc<dyn ComplexToReal<f32>> {
-    with_planner(&PLANNER_F32, |p| p.plan_fft_inverse(len))
+    with_planner(&REAL_F32, RealFftPlanner::new, |p| p.plan_fft_inverse(len))
 }
 
 #[cfg(test)]
@@ -44,7 +46,10 @@ mod tests {
 
     #[test]
     fn a_length_is_planned_once_and_shared() {
-        assert!(Arc::ptr_eq(&forward_f64(2048), &forward_f64(2048)));
+        assert!(Arc::ptr_eq(
+            &complex_forward_f64(2048),
+            &complex_forward_f64(2048)
+        ));
         assert!(Arc::ptr_eq(&inverse_f32(4096), &inverse_f32(4096)));
         assert_eq!(forward_f32(1024).len(), 1024);
     }
