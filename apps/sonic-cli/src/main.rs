@@ -19,6 +19,12 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use sonic_store::{CompositionStore, DataDirLock, StorageConfig, StoreError};
 
+/// mimalloc: `sonic analyze` allocates a few large buffers per file (decoded samples,
+/// spectrogram frames); glibc returns each to the kernel and the next file faults its pages
+/// back in, where mimalloc reuses them (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sonic: AI-assisted music production, from the command line.
 #[derive(Parser)]
 #[command(name = "sonic", version, about)]

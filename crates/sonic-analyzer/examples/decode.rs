@@ -5,6 +5,10 @@
 use std::path::Path;
 use std::time::Instant;
 
+/// The allocator the `sonic` CLI uses, so decode-only timings compare with `sonic analyze`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut failed = false;
     for arg in std::env::args().skip(1) {
