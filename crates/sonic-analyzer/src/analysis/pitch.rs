@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use multiversion::multiversion;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealToComplex};
 use sonic_model::PitchFeatures;
@@ -57,6 +58,9 @@ pub(crate) struct Yin {
     spectrum: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
     acf: Vec<f32>,
+    /// Running sums of the difference function, and each lag as a float.
+    running: Vec<f64>,
+    lags: Vec<f64>,
     cmnd: Vec<f64>,
 }
 
@@ -82,6 +86,8 @@ impl Yin {
             spectrum: forward.make_output_vec(),
             scratch: vec![Complex::default(); scratch_len],
             acf: inverse.make_output_vec(),
+            running: vec![0.0; max_period + 1],
+            lags: (0..=max_period).map(|k| k as f64).collect(),
             cmnd: vec![0.0; max_period + 1],
             forward,
             inverse,
@@ -116,14 +122,24 @@ impl Yin {
             .iter()
             .zip(self.frame[FRAME - max..].iter().rev())
             .zip(&self.acf[1..=max])
-            .zip(&mut self.cmnd[1..=max]);
-        for (k, (((&first, &last), &acf), cmnd)) in (1..).zip(steps) {
+            .zip(
+                self.cmnd[1..=max]
+                    .iter_mut()
+                    .zip(&mut self.running[1..=max]),
+            );
+        for (((&first, &last), &acf), (d, sum)) in steps {
             head += first as f64 * first as f64;
             tail += last as f64 * last as f64;
-            let d = ((total - tail) + (total - head) - 2.0 * acf as f64 * scale).max(0.0);
-            running += d;
-            *cmnd = d / (running / k as f64 + f64::MIN_POSITIVE);
+            *d = ((total - tail) + (total - head) - 2.0 * acf as f64 * scale).max(0.0);
+            running += *d;
+            *sum = running;
         }
+        // The divisions apart from the running sum, so they vectorise.
+        normalise(
+            &mut self.cmnd[1..=max],
+            &self.running[1..=max],
+            &self.lags[1..=max],
+        );
         let yin = &self.cmnd[self.min_period..=self.max_period];
 
         let is_trough = |i: usize| {
@@ -152,6 +168,16 @@ impl Yin {
             f0: self.sample_rate / period,
             aperiodicity: yin[best].clamp(0.0, 1.0),
         }
+    }
+}
+
+/// YIN's cumulative mean normalisation: each difference `d[k]` over the mean of `d[1..=k]`
+/// (`running[k] / k`). Built for SSE2 and AVX2 (chosen at run time), element-wise, so both
+/// give the same bits.
+#[multiversion(targets("x86_64+avx2+fma"))]
+fn normalise(d: &mut [f64], running: &[f64], lags: &[f64]) {
+    for ((d, &sum), &k) in d.iter_mut().zip(running).zip(lags) {
+        *d /= sum / k + f64::MIN_POSITIVE;
     }
 }
 
