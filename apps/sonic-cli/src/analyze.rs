@@ -56,6 +56,17 @@ struct Report {
     bad_input: bool,
 }
 
+/// The size in bytes of the file a target names (0 when there is none): the batch
+/// starts the largest files first.
+fn file_size(target: &Target) -> u64 {
+    match target {
+        Target::File(path) | Target::Sample { path, .. } => {
+            std::fs::metadata(path).map_or(0, |m| m.len())
+        }
+        Target::Unknown(_) | Target::Failed(_) => 0,
+    }
+}
+
 /// Runs `sonic analyze`. Prints every result (one JSON array with `--json`), then fails if
 /// any input failed: exit 2 when all failures are bad input, else 1.
 pub fn analyze(ctx: &Context, args: AnalyzeArgs) -> anyhow::Result<()> {
@@ -87,6 +98,7 @@ pub fn analyze(ctx: &Context, args: AnalyzeArgs) -> anyhow::Result<()> {
     };
     let reports = analyze_all(
         &targets,
+        |(_, target)| file_size(target),
         |(input, target)| run(input, target, cache.as_ref(), args.force),
         || bar.inc(1),
     );
