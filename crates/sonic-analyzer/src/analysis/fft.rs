@@ -5,10 +5,9 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 
-static REAL_F32: OnceLock<Mutex<RealFftPlanner<f32>>> = OnceLock::new();
+static COMPLEX_F32: OnceLock<Mutex<FftPlanner<f32>>> = OnceLock::new();
 static COMPLEX_F64: OnceLock<Mutex<FftPlanner<f64>>> = OnceLock::new();
 
 /// Runs `plan` with the shared planner of `cell` (made by `new` on first use). A planner
@@ -30,14 +29,14 @@ pub(crate) fn complex_forward_f64(len: usize) -> Arc<dyn Fft<f64>> {
     with_planner(&COMPLEX_F64, FftPlanner::new, |p| p.plan_fft_forward(len))
 }
 
-/// The shared forward real FFT of `len` points, in f32.
-pub(crate) fn forward_f32(len: usize) -> Arc<dyn RealToComplex<f32>> {
-    with_planner(&REAL_F32, RealFftPlanner::new, |p| p.plan_fft_forward(len))
+/// The shared forward complex FFT of `len` points, in f32.
+pub(crate) fn complex_forward_f32(len: usize) -> Arc<dyn Fft<f32>> {
+    with_planner(&COMPLEX_F32, FftPlanner::new, |p| p.plan_fft_forward(len))
 }
 
-/// The shared inverse real FFT of `len` points, in f32.
-pub(crate) fn inverse_f32(len: usize) -> Arc<dyn ComplexToReal<f32>> {
-    with_planner(&REAL_F32, RealFftPlanner::new, |p| p.plan_fft_inverse(len))
+/// The shared inverse complex FFT of `len` points, in f32 (unnormalised).
+pub(crate) fn complex_inverse_f32(len: usize) -> Arc<dyn Fft<f32>> {
+    with_planner(&COMPLEX_F32, FftPlanner::new, |p| p.plan_fft_inverse(len))
 }
 
 #[cfg(test)]
@@ -50,7 +49,10 @@ mod tests {
             &complex_forward_f64(2048),
             &complex_forward_f64(2048)
         ));
-        assert!(Arc::ptr_eq(&inverse_f32(4096), &inverse_f32(4096)));
-        assert_eq!(forward_f32(1024).len(), 1024);
+        assert!(Arc::ptr_eq(
+            &complex_inverse_f32(3072),
+            &complex_inverse_f32(3072)
+        ));
+        assert_eq!(complex_forward_f32(1024).len(), 1024);
     }
 }

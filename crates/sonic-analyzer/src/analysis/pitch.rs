@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use multiversion::multiversion;
-use realfft::num_complex::Complex;
-use realfft::{ComplexToReal, RealToComplex};
+use rustfft::num_complex::Complex;
+use rustfft::Fft;
 use sonic_model::PitchFeatures;
 
 use super::stft::{copy_centred_frame, frame_count};
@@ -47,17 +47,22 @@ pub(crate) struct FramePitch {
 }
 
 /// YIN with one FFT plan pair and fixed buffers.
+///
+/// Frames go through the transforms in pairs, as the STFT's do: frame `a` as the real and
+/// frame `b` as the imaginary part of one complex FFT, split by symmetry into the two power
+/// spectra, which go back together (`|A|² + i|B|²`) through one inverse FFT whose real and
+/// imaginary parts are the two autocorrelations. Each frame is first scaled to unit energy
+/// (YIN's normalised difference does not depend on scale), so the rounding one frame leaves
+/// in the other is relative to the other's own energy, as if it had been transformed alone.
 pub(crate) struct Yin {
     sample_rate: f64,
     min_period: usize,
     max_period: usize,
-    forward: Arc<dyn RealToComplex<f32>>,
-    inverse: Arc<dyn ComplexToReal<f32>>,
-    frame: Vec<f32>,
-    padded: Vec<f32>,
-    spectrum: Vec<Complex<f32>>,
+    forward: Arc<dyn Fft<f32>>,
+    inverse: Arc<dyn Fft<f32>>,
+    frames: [Vec<f32>; 2],
+    buffer: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
-    acf: Vec<f32>,
     /// Running sums of the difference function, and each lag as a float.
     running: Vec<f64>,
     lags: Vec<f64>,
@@ -74,18 +79,18 @@ impl Yin {
         }
         // Linear (not circular) autocorrelation up to max_period needs this much padding.
         let n = fast_fft_len(FRAME + max_period + 1);
-        let forward = super::fft::forward_f32(n);
-        let inverse = super::fft::inverse_f32(n);
-        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
+        let forward = super::fft::complex_forward_f32(n);
+        let inverse = super::fft::complex_inverse_f32(n);
+        let scratch_len = forward
+            .get_inplace_scratch_len()
+            .max(inverse.get_inplace_scratch_len());
         Some(Yin {
             sample_rate,
             min_period,
             max_period,
-            frame: vec![0.0; FRAME],
-            padded: forward.make_input_vec(),
-            spectrum: forward.make_output_vec(),
+            frames: [vec![0.0; FRAME], vec![0.0; FRAME]],
+            buffer: vec![Complex::default(); n],
             scratch: vec![Complex::default(); scratch_len],
-            acf: inverse.make_output_vec(),
             running: vec![0.0; max_period + 1],
             lags: (0..=max_period).map(|k| k as f64).collect(),
             cmnd: vec![0.0; max_period + 1],
@@ -94,20 +99,37 @@ impl Yin {
         })
     }
 
-    /// Estimates the pitch of centred frame `t` of `samples`.
-    pub(crate) fn frame_pitch(&mut self, samples: &[f32], t: usize) -> FramePitch {
-        copy_centred_frame(samples, t, &mut self.frame);
-        self.padded.fill(0.0);
-        self.padded[..FRAME].copy_from_slice(&self.frame);
-        self.forward
-            .process_with_scratch(&mut self.padded, &mut self.spectrum, &mut self.scratch)
-            .expect("buffers are sized by the plan");
-        for c in &mut self.spectrum {
-            *c = Complex::new(c.norm_sqr(), 0.0);
+    /// Estimates the pitch of centred frames `a` and `b` (when given) of `samples`.
+    pub(crate) fn pitch_pair(
+        &mut self,
+        samples: &[f32],
+        a: usize,
+        b: Option<usize>,
+    ) -> (FramePitch, Option<FramePitch>) {
+        let [frame_a, frame_b] = &mut self.frames;
+        copy_centred_frame(samples, a, frame_a);
+        match b {
+            Some(b) => copy_centred_frame(samples, b, frame_b),
+            None => frame_b.fill(0.0),
         }
+        to_unit_energy(frame_a);
+        to_unit_energy(frame_b);
+        pack(frame_a, frame_b, &mut self.buffer);
+        self.forward
+            .process_with_scratch(&mut self.buffer, &mut self.scratch);
+        powers_to_pair(&mut self.buffer);
         self.inverse
-            .process_with_scratch(&mut self.spectrum, &mut self.acf, &mut self.scratch)
-            .expect("buffers are sized by the plan");
+            .process_with_scratch(&mut self.buffer, &mut self.scratch);
+        let first = self.frame_pitch(0);
+        let second = b.map(|_| self.frame_pitch(1));
+        (first, second)
+    }
+
+    /// YIN on `frames[which]`, whose autocorrelation (times the FFT length) is the real
+    /// (0) or imaginary (1) part of `buffer`.
+    fn frame_pitch(&mut self, which: usize) -> FramePitch {
+        let frame = &self.frames[which];
+        let acf_of = |c: &Complex<f32>| if which == 0 { c.re } else { c.im };
         // d(k) = Σ_{m<N-k} (y(m) - y(m+k))² = E[0, N-k) + E[k, N) - 2 acf(k): YIN's
         // difference over the whole overlap, exactly 0 at the period of a periodic frame
         // (librosa 0.11 drops the E[N-k, N) term, which biases low notes sharp).
@@ -115,22 +137,23 @@ impl Yin {
         // energies of the frame's first and last k samples: running sums kept in registers
         // over max_period samples, not a prefix table over the whole frame.
         let max = self.max_period;
-        let total = energy(&self.frame);
-        let scale = 1.0 / self.acf.len() as f64;
+        let total = energy(frame);
+        let scale = 1.0 / self.buffer.len() as f64;
         let (mut head, mut tail, mut running) = (0.0f64, 0.0f64, 0.0f64);
-        let steps = self.frame[..max]
+        let steps = frame[..max]
             .iter()
-            .zip(self.frame[FRAME - max..].iter().rev())
-            .zip(&self.acf[1..=max])
+            .zip(frame[FRAME - max..].iter().rev())
+            .zip(&self.buffer[1..=max])
             .zip(
                 self.cmnd[1..=max]
                     .iter_mut()
                     .zip(&mut self.running[1..=max]),
             );
-        for (((&first, &last), &acf), (d, sum)) in steps {
+        for (((&first, &last), acf), (d, sum)) in steps {
             head += first as f64 * first as f64;
             tail += last as f64 * last as f64;
-            *d = ((total - tail) + (total - head) - 2.0 * acf as f64 * scale).max(0.0);
+            let acf = acf_of(acf) as f64 * scale;
+            *d = ((total - tail) + (total - head) - 2.0 * acf).max(0.0);
             running += *d;
             *sum = running;
         }
@@ -168,6 +191,52 @@ impl Yin {
             f0: self.sample_rate / period,
             aperiodicity: yin[best].clamp(0.0, 1.0),
         }
+    }
+}
+
+/// Scales `frame` to unit energy (silence stays silent).
+fn to_unit_energy(frame: &mut [f32]) {
+    let total = energy(frame);
+    if total > 0.0 {
+        let scale = (1.0 / total.sqrt()) as f32;
+        frame.iter_mut().for_each(|y| *y *= scale);
+    }
+}
+
+/// `a` into the real and `b` into the imaginary parts of `out`, zero-padded.
+fn pack(a: &[f32], b: &[f32], out: &mut [Complex<f32>]) {
+    let (head, padding) = out.split_at_mut(a.len());
+    for ((z, &x), &y) in head.iter_mut().zip(a).zip(b) {
+        *z = Complex::new(x, y);
+    }
+    padding.fill(Complex::default());
+}
+
+/// Turns the FFT `Z` of two packed real frames into `|A(k)|² + i|B(k)|²`, in place, where
+/// `A(k) = (Z(k) + Z*(n-k)) / 2` and `B(k) = (Z(k) - Z*(n-k)) / 2i`. Both power spectra are
+/// real and even, so the inverse FFT of the result has `a ⋆ a` as its real part and `b ⋆ b`
+/// as its imaginary part.
+#[multiversion(targets("x86_64+avx2+fma"))]
+fn powers_to_pair(z: &mut [Complex<f32>]) {
+    let n = z.len();
+    let half = n / 2;
+    let powers = |front: Complex<f32>, back: Complex<f32>| {
+        let (sum_re, sum_im) = (front.re + back.re, front.im - back.im);
+        let (diff_re, diff_im) = (front.re - back.re, front.im + back.im);
+        Complex::new(
+            0.25 * (sum_re * sum_re + sum_im * sum_im),
+            0.25 * (diff_re * diff_re + diff_im * diff_im),
+        )
+    };
+    // DC and Nyquist are their own mirrors.
+    for k in [0, half] {
+        z[k] = powers(z[k], z[k]);
+    }
+    // Bins 1..half against n-1 down to half+1: both get the same (even) value.
+    let (front, back) = z.split_at_mut(half + 1);
+    for (f, b) in front[1..half].iter_mut().zip(back.iter_mut().rev()) {
+        let p = powers(*f, *b);
+        (*f, *b) = (p, p);
     }
 }
 
@@ -238,11 +307,13 @@ pub(crate) fn analyse(samples: &[f32], sample_rate: f64, sounding: &[bool]) -> P
         return unpitched;
     }
     let stride = candidates.len().div_ceil(MAX_FRAMES).max(MIN_STRIDE);
-    let frames: Vec<FramePitch> = candidates
-        .iter()
-        .step_by(stride)
-        .map(|&t| yin.frame_pitch(samples, t))
-        .collect();
+    let chosen: Vec<usize> = candidates.iter().copied().step_by(stride).collect();
+    let mut frames: Vec<FramePitch> = Vec::with_capacity(chosen.len());
+    for pair in chosen.chunks(2) {
+        let (first, second) = yin.pitch_pair(samples, pair[0], pair.get(1).copied());
+        frames.push(first);
+        frames.extend(second);
+    }
 
     let harmonicity =
         frames.iter().map(|p| 1.0 - p.aperiodicity).sum::<f64>() / frames.len() as f64;
@@ -281,6 +352,23 @@ pub(crate) fn midi_note(freq: f64) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_reads_the_same_paired_with_a_loud_one_as_alone() {
+        let sr = 44_100.0;
+        // A loud A4, then an A3 60 dB quieter.
+        let mut samples = tone(440.0, 1.0, sr);
+        samples.extend(tone(220.0, 1.0, sr).iter().map(|x| x * 0.001));
+        let mut yin = Yin::new(sr).unwrap();
+        let (loud, quiet) = yin.pitch_pair(&samples, 20, Some(130));
+        let quiet = quiet.unwrap();
+        let (alone, none) = yin.pitch_pair(&samples, 130, None);
+        assert!(none.is_none());
+        assert!((loud.f0 - 440.0).abs() < 1.0, "{loud:?}");
+        assert!((quiet.f0 - 220.0).abs() < 0.5, "{quiet:?}");
+        assert!((quiet.f0 - alone.f0).abs() < 1e-4 * alone.f0, "{quiet:?} vs {alone:?}");
+        assert!((quiet.aperiodicity - alone.aperiodicity).abs() < 1e-4);
+    }
 
     #[test]
     fn fft_lengths_cover_the_need_and_stay_even() {
