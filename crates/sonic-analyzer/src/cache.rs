@@ -21,7 +21,7 @@ use crate::error::AnalyzerError;
 
 /// Version of the analysis code. Bump it whenever a change alters any analysis output:
 /// every cached entry written by an older version is then recomputed.
-pub const ANALYZER_VERSION: u32 = 2;
+pub const ANALYZER_VERSION: u32 = 3;
 /// Version of the cache file's own layout.
 const FORMAT_VERSION: u32 = 1;
 

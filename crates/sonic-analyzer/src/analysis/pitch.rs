@@ -366,7 +366,10 @@ mod tests {
         assert!(none.is_none());
         assert!((loud.f0 - 440.0).abs() < 1.0, "{loud:?}");
         assert!((quiet.f0 - 220.0).abs() < 0.5, "{quiet:?}");
-        assert!((quiet.f0 - alone.f0).abs() < 1e-4 * alone.f0, "{quiet:?} vs {alone:?}");
+        assert!(
+            (quiet.f0 - alone.f0).abs() < 1e-4 * alone.f0,
+            "{quiet:?} vs {alone:?}"
+        );
         assert!((quiet.aperiodicity - alone.aperiodicity).abs() < 1e-4);
     }
 
