@@ -192,8 +192,8 @@ impl LoudnessMeter {
         // Segment j of part p lands at p * per_part + j: the parts follow each other.
         let mut energies = vec![0.0; MONO_PARTS * per_part];
         for j in 0..per_part {
-            for (part, lane) in (0..MONO_PARTS).map(|p| (p, p * part_len + j * segment)) {
-                for (frame, &x) in interleaved.iter_mut().zip(&samples[lane..lane + segment]) {
+            for (part, start) in (0..MONO_PARTS).map(|p| (p, p * part_len + j * segment)) {
+                for (frame, &x) in interleaved.iter_mut().zip(&samples[start..start + segment]) {
                     frame[part] = x;
                 }
             }
@@ -323,18 +323,50 @@ impl Biquad {
     /// the time per sample of computing y[n+1] from y[n].
     #[inline(always)]
     fn two(&self, s: &mut Delay, x0: f64, x1: f64) -> (f64, f64) {
-        let u0 = self.b0 * x0 + self.b1 * s.x1 + self.b2 * s.x2;
-        let u1 = self.b0 * x1 + self.b1 * x0 + self.b2 * s.x1;
-        let y0 = (u0 - self.a2 * s.y2) - self.a1 * s.y1;
-        let y1 = (u1 - self.a1 * u0 + self.c2 * s.y2) + self.c1 * s.y1;
-        *s = Delay {
-            x1,
-            x2: x0,
-            y1,
-            y2: y0,
-        };
+        let mut lanes = s.values().map(|v| [v]);
+        let ([y0], [y1]) = self.two_lanes(&mut lanes, [x0], [x1]);
+        *s = lane(&lanes, 0);
         (y0, y1)
     }
+
+    /// [`Biquad::two`] for `N` filters at once, one per lane of `s` (`[x1, x2, y1, y2]`,
+    /// each an array over the lanes), so a vector operation serves every filter.
+    #[inline(always)]
+    fn two_lanes<const N: usize>(
+        &self,
+        s: &mut [[f64; N]; 4],
+        x0: [f64; N],
+        x1: [f64; N],
+    ) -> ([f64; N], [f64; N]) {
+        let [sx1, sx2, sy1, sy2] = *s;
+        let mut y0 = [0.0; N];
+        let mut y1 = [0.0; N];
+        for l in 0..N {
+            let u0 = self.b0 * x0[l] + self.b1 * sx1[l] + self.b2 * sx2[l];
+            let u1 = self.b0 * x1[l] + self.b1 * x0[l] + self.b2 * sx1[l];
+            y0[l] = (u0 - self.a2 * sy2[l]) - self.a1 * sy1[l];
+            y1[l] = (u1 - self.a1 * u0 + self.c2 * sy2[l]) + self.c1 * sy1[l];
+        }
+        *s = [x1, x0, y1, y0];
+        (y0, y1)
+    }
+}
+
+/// Lane `l` of delay lanes `[x1, x2, y1, y2]` as one filter's memory.
+#[inline(always)]
+fn lane<const N: usize>(s: &[[f64; N]; 4], l: usize) -> Delay {
+    Delay {
+        x1: s[0][l],
+        x2: s[1][l],
+        y1: s[2][l],
+        y2: s[3][l],
+    }
+}
+
+/// Sets lane `l` of delay lanes to one filter's memory.
+#[inline(always)]
+fn set_lane<const N: usize>(s: &mut [[f64; N]; 4], l: usize, d: Delay) {
+    [s[0][l], s[1][l], s[2][l], s[3][l]] = [d.x1, d.x2, d.y1, d.y2];
 }
 
 /// [`MONO_PARTS`] K-weighting chains with the same coefficients, one per vector lane: each
@@ -350,7 +382,7 @@ struct Lanes {
 impl Lanes {
     /// Every lane a copy of `chain`.
     fn new(chain: &ChannelFilter) -> Self {
-        let delay = |d: Delay| [d.x1, d.x2, d.y1, d.y2].map(|v| [v; MONO_PARTS]);
+        let delay = |d: Delay| d.values().map(|v| [v; MONO_PARTS]);
         Lanes {
             shelf: chain.shelf,
             high_pass: chain.high_pass,
@@ -359,24 +391,18 @@ impl Lanes {
         }
     }
 
-    /// Chain `lane` as a lone filter, from `template`'s coefficients.
-    fn chain(&self, lane: usize, template: &ChannelFilter) -> ChannelFilter {
-        let delay = |s: &[[f64; MONO_PARTS]; 4]| Delay {
-            x1: s[0][lane],
-            x2: s[1][lane],
-            y1: s[2][lane],
-            y2: s[3][lane],
-        };
+    /// Chain `l` as a lone filter, from `template`'s coefficients.
+    fn chain(&self, l: usize, template: &ChannelFilter) -> ChannelFilter {
         ChannelFilter {
-            s1: delay(&self.s1),
-            s2: delay(&self.s2),
+            s1: lane(&self.s1, l),
+            s2: lane(&self.s2, l),
             energy: 0.0,
             ..template.clone()
         }
     }
 
     /// Filters one frame per lane at each step of `frames` and returns each lane's energy;
-    /// decayed state is flushed after, as [`ChannelFilter::take_energy`] does.
+    /// decayed memory is flushed after, as [`ChannelFilter::take_energy`] does.
     fn run(&mut self, frames: &[[f32; MONO_PARTS]]) -> [f64; MONO_PARTS] {
         let energy = run_lanes(
             &self.shelf,
@@ -385,35 +411,13 @@ impl Lanes {
             &mut self.s2,
             frames,
         );
-        for v in self.s1.iter_mut().chain(self.s2.iter_mut()).flatten() {
-            if v.abs() < 1e-30 {
-                *v = 0.0;
-            }
-        }
+        self.s1
+            .iter_mut()
+            .chain(&mut self.s2)
+            .flatten()
+            .for_each(flush);
         energy
     }
-}
-
-/// [`Biquad::one`] and [`Biquad::two`] in every lane, in the same order of operations, so
-/// each lane gives the bits a lone filter gives. `s` is `[x1, x2, y1, y2]` per lane.
-#[inline(always)]
-fn two_lanes(
-    q: &Biquad,
-    s: &mut [[f64; MONO_PARTS]; 4],
-    x0: [f64; MONO_PARTS],
-    x1: [f64; MONO_PARTS],
-) -> ([f64; MONO_PARTS], [f64; MONO_PARTS]) {
-    let [sx1, sx2, sy1, sy2] = *s;
-    let mut y0 = [0.0; MONO_PARTS];
-    let mut y1 = [0.0; MONO_PARTS];
-    for l in 0..MONO_PARTS {
-        let u0 = q.b0 * x0[l] + q.b1 * sx1[l] + q.b2 * sx2[l];
-        let u1 = q.b0 * x1[l] + q.b1 * x0[l] + q.b2 * sx1[l];
-        y0[l] = (u0 - q.a2 * sy2[l]) - q.a1 * sy1[l];
-        y1[l] = (u1 - q.a1 * u0 + q.c2 * sy2[l]) + q.c1 * sy1[l];
-    }
-    *s = [x1, x0, y1, y0];
-    (y0, y1)
 }
 
 /// The lanes' loop, built for SSE2 and AVX2 (chosen at run time).
@@ -429,8 +433,8 @@ fn run_lanes(
     let mut energy = [0.0f64; MONO_PARTS];
     let (pairs, rest) = frames.as_chunks::<2>();
     for [f0, f1] in pairs {
-        let (y0, y1) = two_lanes(shelf, s1, widen(f0), widen(f1));
-        let (z0, z1) = two_lanes(high_pass, s2, y0, y1);
+        let (y0, y1) = shelf.two_lanes(s1, widen(f0), widen(f1));
+        let (z0, z1) = high_pass.two_lanes(s2, y0, y1);
         for l in 0..MONO_PARTS {
             energy[l] += z0[l] * z0[l] + z1[l] * z1[l];
         }
@@ -438,22 +442,11 @@ fn run_lanes(
     for f in rest {
         // One frame: the direct form, lane by lane.
         for l in 0..MONO_PARTS {
-            let mut d1 = Delay {
-                x1: s1[0][l],
-                x2: s1[1][l],
-                y1: s1[2][l],
-                y2: s1[3][l],
-            };
-            let mut d2 = Delay {
-                x1: s2[0][l],
-                x2: s2[1][l],
-                y1: s2[2][l],
-                y2: s2[3][l],
-            };
+            let (mut d1, mut d2) = (lane(s1, l), lane(s2, l));
             let z = high_pass.one(&mut d2, shelf.one(&mut d1, f64::from(f[l])));
             energy[l] += z * z;
-            [s1[0][l], s1[1][l], s1[2][l], s1[3][l]] = [d1.x1, d1.x2, d1.y1, d1.y2];
-            [s2[0][l], s2[1][l], s2[2][l], s2[3][l]] = [d2.x1, d2.x2, d2.y1, d2.y2];
+            set_lane(s1, l, d1);
+            set_lane(s2, l, d2);
         }
     }
     energy
@@ -468,18 +461,23 @@ struct Delay {
     y2: f64,
 }
 
+/// Zeroes a filter memory value that has decayed below any audible effect (see
+/// [`Delay::flush`]).
+fn flush(v: &mut f64) {
+    if v.abs() < 1e-30 {
+        *v = 0.0;
+    }
+}
+
 impl Delay {
     /// Zeroes values that have decayed below any audible effect, so digital silence never
     /// runs the filter on subnormal numbers (which are many times slower).
     fn flush(&mut self) {
         for v in [&mut self.x1, &mut self.x2, &mut self.y1, &mut self.y2] {
-            if v.abs() < 1e-30 {
-                *v = 0.0;
-            }
+            flush(v);
         }
     }
 
-    #[cfg(test)]
     fn values(&self) -> [f64; 4] {
         [self.x1, self.x2, self.y1, self.y2]
     }
