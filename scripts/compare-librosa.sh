@@ -25,5 +25,5 @@ cargo build --quiet --release -p sonic-analyzer --example decode
 exec "$venv/bin/python" "$root/scripts/compare_librosa.py" \
     --sonic-cmd "cargo run --quiet --release -p sonic-cli --" \
     --sonic-bin "$root/target/release/sonic" \
-    --decode-cmd "$root/target/release/examples/decode" \
+    --decode-cmd "$root/target/release/examples/decode --only" \
     "$@"

@@ -10,7 +10,8 @@ in CI. Two parts:
    is the median YIN estimate (C2..C7) over those frames.
 2. Speed: ~30 short and long files (about 240 s of audio) and one 3-minute stereo FLAC,
    analysed by one `sonic analyze` process (both cores, then one) and by one fresh Python
-   process running librosa with the original Sonic's feature set.
+   process running librosa with the original Sonic's feature set; then the same 30 files in
+   each common format, against decoding them alone.
 """
 
 import argparse
@@ -243,6 +244,45 @@ def speed(folder, sonic_bin, decode_cmd):
         )
 
 
+# The speed set again in each format producers and browsers use, for the decode-only ratio.
+FORMATS = [
+    ("float WAV", "WAV", "FLOAT", "wav"),
+    ("16-bit WAV", "WAV", "PCM_16", "wav"),
+    ("24-bit WAV", "WAV", "PCM_24", "wav"),
+    ("FLAC", "FLAC", "PCM_16", "flac"),
+    ("Ogg Vorbis", "OGG", "VORBIS", "ogg"),
+    ("MP3", "MP3", "MPEG_LAYER_III", "mp3"),
+]
+
+
+def by_format(folder, sonic_bin, decode_cmd):
+    """`sonic analyze` against decoding alone, for the speed set in each format."""
+    one = dict(os.environ, RAYON_NUM_THREADS="1")
+    print("The speed set in each format: `sonic analyze` against the decode-only baseline")
+    print("(the same decoder, no analysis). Wall time, CPU time in brackets; the ratios are")
+    print("Sonic over decode-only, by wall time on two cores and by CPU time.")
+    print()
+    print("| format | Sonic, 2 cores | Sonic, 1 core | decode only (1 core) | wall ratio, 2 cores | CPU ratio |")
+    print("|---|---|---|---|---|---|")
+    t = lambda w: f"{w[0]:.3f} s ({w[1]:.3f} s)"
+    signals = speed_signals()
+    for label, fmt, subtype, ext in FORMATS:
+        sub = os.path.join(folder, ext + "_" + subtype.lower())
+        os.makedirs(sub, exist_ok=True)
+        try:
+            files = list(write(sub, signals, fmt, subtype, ext).values())
+        except (sf.LibsndfileError, ValueError, RuntimeError) as e:
+            print(f"| {label} | not written here: {e} | | | | |")
+            continue
+        both = best([sonic_bin, "analyze"] + files, runs=5)
+        single = best([sonic_bin, "analyze"] + files, env=one, runs=5)
+        decode = best(decode_cmd + files, runs=5)
+        print(
+            f"| {label} | {t(both)} | {t(single)} | {t(decode)} "
+            f"| {both[0] / decode[0]:.1f}x | {single[1] / decode[1]:.1f}x |"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sonic-cmd", required=True, help="command that runs the sonic CLI")
@@ -254,7 +294,11 @@ def main():
         worst = agreement(folder, args.sonic_cmd.split())
         if not args.skip_speed:
             print()
-            speed(folder, args.sonic_bin, args.decode_cmd.split() if args.decode_cmd else None)
+            decode_cmd = args.decode_cmd.split() if args.decode_cmd else None
+            speed(folder, args.sonic_bin, decode_cmd)
+            if decode_cmd:
+                print()
+                by_format(folder, args.sonic_bin, decode_cmd)
     sys.exit(0 if worst <= TOLERANCE else 1)
 
 

@@ -1,6 +1,9 @@
 //! Decodes files and prints what Sonic's decoder sees: format, length, RMS and decode time.
 //!
 //! `cargo run --release -p sonic-analyzer --example decode -- FILE...`
+//!
+//! With `--only` first it only decodes (no probe, no RMS) and prints one total: the
+//! decode-only baseline `scripts/compare-librosa.sh` times `sonic analyze` against.
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,8 +13,12 @@ use std::time::Instant;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--only") {
+        return decode_only(&args[1..]);
+    }
     let mut failed = false;
-    for arg in std::env::args().skip(1) {
+    for arg in args {
         let path = Path::new(&arg);
         let started = Instant::now();
         match sonic_analyzer::decode_file(path) {
@@ -48,4 +55,24 @@ fn main() {
     if failed {
         std::process::exit(1);
     }
+}
+
+/// Decodes every file and prints the total audio and time; exits 1 if any fails.
+fn decode_only(paths: &[String]) {
+    let started = Instant::now();
+    let mut seconds = 0.0;
+    for path in paths {
+        match sonic_analyzer::decode_file(Path::new(path)) {
+            Ok(audio) => seconds += audio.info.duration_secs,
+            Err(e) => {
+                println!("{path}: error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    println!(
+        "{} files, {seconds:.1} s of audio decoded in {:.1} ms",
+        paths.len(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
 }
