@@ -118,7 +118,11 @@ def write(folder, signals, fmt="WAV", subtype="FLOAT", ext="wav"):
     paths = {}
     for name, y in signals.items():
         path = os.path.join(folder, f"{name}.{ext}")
-        sf.write(path, y, SR, format=fmt, subtype=subtype)
+        # In blocks: libsndfile 1.2's Vorbis encoder crashes on a minute of audio written
+        # in one call.
+        with sf.SoundFile(path, "w", SR, 1 if y.ndim == 1 else y.shape[1], subtype, format=fmt) as f:
+            for start in range(0, len(y), 65536):
+                f.write(y[start : start + 65536])
         paths[name] = path
     return paths
 
