@@ -194,11 +194,11 @@ impl Yin {
     }
 }
 
-/// Scales `frame` to unit energy (silence stays silent).
+/// Scales `frame` to unit energy. Silence stays silent, and so does a frame too faint for
+/// its scale to be an f32 (YIN only sees frames above -100 dBFS, far from that).
 fn to_unit_energy(frame: &mut [f32]) {
-    let total = energy(frame);
-    if total > 0.0 {
-        let scale = (1.0 / total.sqrt()) as f32;
+    let scale = (1.0 / energy(frame).sqrt()) as f32;
+    if scale.is_finite() {
         frame.iter_mut().for_each(|y| *y *= scale);
     }
 }
@@ -371,6 +371,18 @@ mod tests {
             "{quiet:?} vs {alone:?}"
         );
         assert!((quiet.aperiodicity - alone.aperiodicity).abs() < 1e-4);
+    }
+
+    #[test]
+    fn frames_scale_to_unit_energy_unless_silent_or_too_faint() {
+        let mut faint = vec![1e-20f32; FRAME];
+        to_unit_energy(&mut faint);
+        assert!((energy(&faint) - 1.0).abs() < 1e-6);
+        for value in [0.0, f32::from_bits(1)] {
+            let mut frame = vec![value; FRAME];
+            to_unit_energy(&mut frame);
+            assert!(frame.iter().all(|&y| y == value));
+        }
     }
 
     #[test]
