@@ -3,9 +3,10 @@
 //! `pad_mode="constant"` since 0.10), so frame `t` is centred on sample `t * HOP`.
 //!
 //! One FFT plan serves the whole file (two frames per transform, see [`Stft`]) and every
-//! buffer is allocated once: the per-frame loop allocates nothing. The window and the FFT run in f64 and the power spectrum is
-//! stored as f32, exactly as librosa does (its f64 window promotes the frames): the far
-//! bins of a pure tone, which weigh heavily in the bandwidth, are then accurate.
+//! buffer is allocated once: the per-frame loop allocates nothing. The window and the FFT
+//! run in f64 and the power spectrum is stored as f32, exactly as librosa does (its f64
+//! window promotes the frames): the far bins of a pure tone, which weigh heavily in the
+//! bandwidth, are then accurate.
 
 use std::sync::{Arc, OnceLock};
 
