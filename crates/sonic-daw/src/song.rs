@@ -1,7 +1,9 @@
 //! Song-wide settings (name, tempo, time signature, loop, clearing) and the transport's
 //! playhead (play, pause, stop, seek). State only: Sonic has no audio engine.
 
-use sonic_model::{validate_time_signature, Composition, MAX_BEATS, MAX_TEMPO};
+use sonic_model::{
+    validate_loop, validate_position, validate_time_signature, Composition, MAX_TEMPO,
+};
 
 use crate::{DawError, Result};
 
@@ -35,20 +37,7 @@ pub fn set_loop(
     end: f64,
     enabled: Option<bool>,
 ) -> Result<()> {
-    if !(start.is_finite() && (0.0..MAX_BEATS).contains(&start)) {
-        return Err(DawError::out_of_range(
-            "loop_start",
-            start,
-            &format!("0 <= x < {MAX_BEATS}"),
-        ));
-    }
-    if !(end.is_finite() && end > start && end <= MAX_BEATS) {
-        return Err(DawError::out_of_range(
-            "loop_end",
-            end,
-            &format!("loop_start < loop_end <= {MAX_BEATS}"),
-        ));
-    }
+    validate_loop(start, end)?;
     composition.loop_start = start;
     composition.loop_end = end;
     if let Some(enabled) = enabled {
@@ -88,24 +77,12 @@ pub fn clear(composition: &mut Composition) -> Cleared {
     cleared
 }
 
-fn check_position(position: f64) -> Result<()> {
-    if position.is_finite() && (0.0..=MAX_BEATS).contains(&position) {
-        Ok(())
-    } else {
-        Err(DawError::out_of_range(
-            "position",
-            position,
-            &format!("0 <= x <= {MAX_BEATS}"),
-        ))
-    }
-}
-
 /// Starts playing from `from` (beats), or from the loop start when looping, else from 0.
 /// Returns the start position.
 pub fn play(composition: &mut Composition, from: Option<f64>) -> Result<f64> {
     let start = match from {
         Some(position) => {
-            check_position(position)?;
+            validate_position("position", position)?;
             position
         }
         None if composition.loop_enabled => composition.loop_start,
@@ -134,7 +111,7 @@ pub fn stop(composition: &mut Composition) {
 
 /// Moves the playhead to `position` beats (≥ 0).
 pub fn seek(composition: &mut Composition, position: f64) -> Result<()> {
-    check_position(position)?;
+    validate_position("position", position)?;
     composition.current_position = position;
     Ok(())
 }

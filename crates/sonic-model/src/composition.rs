@@ -267,17 +267,8 @@ impl Composition {
         check::name("name", &self.name)?;
         check::positive_up_to("tempo", self.tempo, MAX_TEMPO)?;
         validate_time_signature("time_signature", &self.time_signature)?;
-        check::range("current_position", self.current_position, 0.0, MAX_BEATS)?;
-        check::range("loop_start", self.loop_start, 0.0, MAX_BEATS)?;
-        if !(self.loop_end.is_finite() && self.loop_end > self.loop_start)
-            || self.loop_end > MAX_BEATS
-        {
-            return Err(ModelError::OutOfRange {
-                field: "loop_end".into(),
-                value: self.loop_end,
-                range: format!("loop_start < loop_end <= {MAX_BEATS}"),
-            });
-        }
+        validate_position("current_position", self.current_position)?;
+        validate_loop(self.loop_start, self.loop_end)?;
 
         let mut track_ids = HashSet::with_capacity(self.tracks.len());
         for (i, track) in self.tracks.iter().enumerate() {
@@ -356,6 +347,25 @@ impl Composition {
             unique(&mut scene_ids, &scene.id, "scenes")?;
         }
         Ok(())
+    }
+}
+
+/// Checks a position on the timeline, in beats: `0 <= value <= MAX_BEATS`.
+pub fn validate_position(field: &str, value: f64) -> Result<(), ModelError> {
+    check::range(field, value, 0.0, MAX_BEATS)
+}
+
+/// Checks a loop region, in beats: `0 <= start` and `start < end <= MAX_BEATS`.
+pub fn validate_loop(start: f64, end: f64) -> Result<(), ModelError> {
+    validate_position("loop_start", start)?;
+    if end.is_finite() && end > start && end <= MAX_BEATS {
+        Ok(())
+    } else {
+        Err(ModelError::OutOfRange {
+            field: "loop_end".into(),
+            value: end,
+            range: format!("loop_start < loop_end <= {MAX_BEATS}"),
+        })
     }
 }
 

@@ -41,8 +41,8 @@ mod track;
 pub use chat::{ChatMessage, ChatRole, ExecutedAction};
 pub use clip::{note_name, Clip, MidiNote};
 pub use composition::{
-    validate_time_signature, Composition, LaunchQuantization, Scene, DEFAULT_SCENE_COUNT,
-    MAX_BEATS, MAX_TEMPO,
+    validate_loop, validate_position, validate_time_signature, Composition, LaunchQuantization,
+    Scene, DEFAULT_SCENE_COUNT, MAX_BEATS, MAX_TEMPO,
 };
 pub use effect::{
     EffectDefinition, EffectInstance, EffectParameter, TrackEffectChain, MAX_EFFECT_SLOTS,
