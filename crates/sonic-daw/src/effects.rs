@@ -214,10 +214,11 @@ pub fn rename_effect(composition: &mut Composition, id: &Id, display_name: &str)
     let (c, i) = locate(composition, id)?;
     crate::check_name("display_name", display_name)?;
     let effect = &mut composition.track_effects[c].effects[i];
-    if effect.display_name != display_name {
-        effect.display_name = display_name.to_owned();
-        effect.updated_at = sonic_model::time::now();
-    }
+    crate::set_stamped(
+        &mut effect.display_name,
+        display_name.to_owned(),
+        &mut effect.updated_at,
+    );
     Ok(())
 }
 

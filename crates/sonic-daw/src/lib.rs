@@ -44,6 +44,19 @@ pub use session::{OpenComposition, Outcome};
 pub use studio::{Opened, Studio, StudioConfig, DEFAULT_AUTOSAVE_INTERVAL};
 pub use undo::{Scope, DEFAULT_UNDO_LIMIT};
 
+/// Sets `*field` to `value` and stamps `updated_at`, only when the value differs: setting a
+/// value to what it already is leaves the composition exactly as it was (no undo step).
+pub(crate) fn set_stamped<T: PartialEq>(
+    field: &mut T,
+    value: T,
+    updated_at: &mut sonic_model::Timestamp,
+) {
+    if *field != value {
+        *field = value;
+        *updated_at = sonic_model::time::now();
+    }
+}
+
 /// The model's rule for names: 1 to 200 printable characters, not only spaces.
 pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
     let ok = !name.trim().is_empty()

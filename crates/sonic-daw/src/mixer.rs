@@ -8,7 +8,7 @@
 use sonic_model::{Composition, Id, MixerChannel, MAX_DB, MIN_DB};
 
 use crate::tracks::index_of as track_index;
-use crate::{DawError, Result};
+use crate::{set_stamped, DawError, Result};
 
 const DB_RANGE: &str = "-60 <= dB <= 12";
 
@@ -50,10 +50,7 @@ pub fn channel_mut<'a>(
 pub fn set_fader(composition: &mut Composition, track_id: &Id, db: f64) -> Result<()> {
     check_db("fader", db)?;
     let channel = channel_mut(composition, track_id)?;
-    if channel.fader != db {
-        channel.fader = db;
-        channel.updated_at = sonic_model::time::now();
-    }
+    set_stamped(&mut channel.fader, db, &mut channel.updated_at);
     Ok(())
 }
 
@@ -61,10 +58,7 @@ pub fn set_fader(composition: &mut Composition, track_id: &Id, db: f64) -> Resul
 pub fn set_input_gain(composition: &mut Composition, track_id: &Id, db: f64) -> Result<()> {
     check_db("input_gain", db)?;
     let channel = channel_mut(composition, track_id)?;
-    if channel.input_gain != db {
-        channel.input_gain = db;
-        channel.updated_at = sonic_model::time::now();
-    }
+    set_stamped(&mut channel.input_gain, db, &mut channel.updated_at);
     Ok(())
 }
 
@@ -72,20 +66,14 @@ pub fn set_input_gain(composition: &mut Composition, track_id: &Id, db: f64) -> 
 pub fn set_master_fader(composition: &mut Composition, db: f64) -> Result<()> {
     check_db("master.fader", db)?;
     let master = &mut composition.mixer_state.master;
-    if master.fader != db {
-        master.fader = db;
-        master.updated_at = sonic_model::time::now();
-    }
+    set_stamped(&mut master.fader, db, &mut master.updated_at);
     Ok(())
 }
 
 /// Mutes or unmutes the master bus.
 pub fn set_master_mute(composition: &mut Composition, muted: bool) {
     let master = &mut composition.mixer_state.master;
-    if master.mute != muted {
-        master.mute = muted;
-        master.updated_at = sonic_model::time::now();
-    }
+    set_stamped(&mut master.mute, muted, &mut master.updated_at);
 }
 
 /// Turns the master limiter on or off and sets its threshold (dB, -12 to 0).
@@ -102,11 +90,12 @@ pub fn set_master_limiter(
         ));
     }
     let master = &mut composition.mixer_state.master;
-    if (master.limiter_enabled, master.limiter_threshold) != (enabled, threshold_db) {
-        master.limiter_enabled = enabled;
-        master.limiter_threshold = threshold_db;
-        master.updated_at = sonic_model::time::now();
-    }
+    set_stamped(&mut master.limiter_enabled, enabled, &mut master.updated_at);
+    set_stamped(
+        &mut master.limiter_threshold,
+        threshold_db,
+        &mut master.updated_at,
+    );
     Ok(())
 }
 
