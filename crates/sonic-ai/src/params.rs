@@ -10,24 +10,18 @@ use sonic_model::Id;
 /// An integer field as Python clients send it: `60` or `60.0` (a whole-number float), never
 /// `60.5`. Out-of-range values pass through (saturated) for the action's own range check.
 fn whole<E: serde::de::Error>(field: &str, value: serde_json::Value) -> Result<i64, E> {
-    let number = match &value {
-        serde_json::Value::Number(number) => number,
-        _ => {
-            return Err(E::custom(format!(
-                "`{field}` must be a whole number, not {value}"
-            )))
-        }
+    let whole = match &value {
+        serde_json::Value::Number(number) => number.as_i64().or_else(|| {
+            // `as` saturates: a huge whole number still fails the range check, naming its
+            // value.
+            number
+                .as_f64()
+                .filter(|float| float.fract() == 0.0)
+                .map(|float| float as i64)
+        }),
+        _ => None,
     };
-    if let Some(whole) = number.as_i64() {
-        return Ok(whole);
-    }
-    match number.as_f64() {
-        // `as` saturates: a huge whole number still fails the range check, naming its value.
-        Some(float) if float.fract() == 0.0 => Ok(float as i64),
-        _ => Err(E::custom(format!(
-            "`{field}` must be a whole number, not {value}"
-        ))),
-    }
+    whole.ok_or_else(|| E::custom(format!("`{field}` must be a whole number, not {value}")))
 }
 
 fn whole_field<'de, D: Deserializer<'de>>(d: D, field: &str) -> Result<i64, D::Error> {
