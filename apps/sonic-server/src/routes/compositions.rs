@@ -340,13 +340,12 @@ async fn recover_autosave(
     let composition_id = id.to_string();
     let version = blocking(move || {
         let autosaved = state.studio.store().load_autosave(&id)?;
-        crate::routes::replace_and_save(
-            &state,
+        Ok(state.studio.replace_and_save(
             &id,
             autosaved,
             HistorySource::AutosaveRecovery,
-            "Recovered autosave".into(),
-        )
+            "Recovered autosave",
+        )?)
     })
     .await?;
     Ok(Json(Saved {

@@ -130,13 +130,12 @@ async fn restore_version(
     let composition_id = id.to_string();
     let new_version = blocking(move || {
         let old = state.studio.store().load_version(&id, version)?;
-        crate::routes::replace_and_save(
-            &state,
+        Ok(state.studio.replace_and_save(
             &id,
             old,
             HistorySource::Restore,
-            format!("Restored version {version}"),
-        )
+            &format!("Restored version {version}"),
+        )?)
     })
     .await?;
     Ok(Json(Restored {

@@ -14,7 +14,7 @@ pub mod transport;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sonic_daw::{OpenComposition, Scope};
-use sonic_model::{Composition, HistorySource, Id};
+use sonic_model::{Composition, Id};
 
 use crate::error::ApiResult;
 use crate::state::SharedState;
@@ -23,20 +23,6 @@ use crate::state::SharedState;
 pub fn json_bytes(bytes: impl Into<axum::body::Bytes>) -> Response {
     let bytes: axum::body::Bytes = bytes.into();
     ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
-}
-
-/// Replaces the open composition with `replacement` as one undo step and saves it as a new
-/// history version (restore and autosave recovery). Returns the version.
-pub fn replace_and_save(
-    state: &SharedState,
-    id: &Id,
-    replacement: Composition,
-    source: HistorySource,
-    message: String,
-) -> ApiResult<u32> {
-    Ok(state
-        .studio
-        .replace_and_save(id, replacement, source, &message)?)
 }
 
 /// Runs an edit on the open composition `id` as one undo step.
