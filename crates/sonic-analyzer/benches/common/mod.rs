@@ -1,5 +1,6 @@
-//! What both benches need: a FLAC file made in memory with the pure-Rust `flacenc` (LPC,
-//! like the reference encoder), so no bench needs an external tool.
+//! What both benches (and the analyzer's unit tests, through `#[path]`) need: a FLAC file
+//! made in memory with the pure-Rust `flacenc` (LPC, like the reference encoder), so none
+//! needs an external tool.
 
 use std::path::Path;
 

@@ -66,22 +66,19 @@ fn write_wav(path: &Path, samples: &[f32], float: bool) {
     w.finalize().unwrap();
 }
 
+/// The benches' FLAC writer (flacenc), shared rather than copied.
+#[path = "../../benches/common/mod.rs"]
+mod bench_common;
+
 /// `samples` as a 16-bit mono FLAC, padded with silence to whole 4096-frame blocks (flacenc
 /// records a shorter last block as the stream's minimum block size, which symphonia refuses).
 fn write_flac(path: &Path, samples: &[f32]) {
-    use flacenc::component::BitRepr;
-    use flacenc::error::Verify;
     let mut pcm: Vec<i32> = samples
         .iter()
         .map(|&s| (s.clamp(-1.0, 1.0) * 32_767.0).round() as i32)
         .collect();
     pcm.resize(pcm.len().div_ceil(4096).max(1) * 4096, 0);
-    let config = flacenc::config::Encoder::default().into_verified().unwrap();
-    let source = flacenc::source::MemSource::from_samples(&pcm, 1, 16, SR as usize);
-    let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size).unwrap();
-    let mut sink = flacenc::bitsink::ByteSink::new();
-    stream.write(&mut sink).unwrap();
-    std::fs::write(path, sink.as_slice()).unwrap();
+    bench_common::write_flac(path, &pcm, 1, SR as usize);
 }
 
 /// The analysis of `samples` from memory and read back from a 16-bit WAV, a float WAV and a
