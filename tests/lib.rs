@@ -255,10 +255,14 @@ pub fn call(
         Some(body) => request.send_json(body),
         None => request.call(),
     };
+    reply(result, &format!("{method} {path}"))
+}
+
+/// The [`Reply`] of a sent request, whatever its status; panics when nothing came back.
+fn reply(result: Result<ureq::Response, ureq::Error>, what: &str) -> Reply {
     let response = match result {
-        Ok(response) => response,
-        Err(ureq::Error::Status(_, response)) => response,
-        Err(e) => panic!("{method} {path}: {e}"),
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("{what}: {e}"),
     };
     let status = response.status();
     let text = response.into_string().unwrap_or_default();
@@ -266,6 +270,58 @@ pub fn call(
         status,
         json: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
     }
+}
+
+/// The JSON of a 200 reply (asserts the status).
+pub fn ok(reply: Reply) -> serde_json::Value {
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.json
+}
+
+/// The error code of a reply with `status`, which must have Sonic's error shape (a code and
+/// a message).
+pub fn err(reply: Reply, status: u16) -> String {
+    assert_eq!(reply.status, status, "{reply:?}");
+    let code = reply.json["error"]["code"]
+        .as_str()
+        .expect("error code")
+        .to_string();
+    assert!(reply.json["error"]["message"].is_string(), "{reply:?}");
+    code
+}
+
+/// Creates a composition named `name`; returns its id and `/api/compositions/<id>`.
+pub fn create(server: &Server, name: &str) -> (String, String) {
+    let created = ok(call(
+        server,
+        "POST",
+        "/api/compositions/",
+        Some(serde_json::json!({"name": name})),
+        None,
+    ));
+    let id = created["composition_id"].as_str().unwrap().to_string();
+    let base = format!("/api/compositions/{id}");
+    (id, base)
+}
+
+/// One text field of a multipart form.
+fn form_field(boundary: &str, name: &str, value: &str) -> String {
+    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+}
+
+/// A multipart form of text fields, POSTed to `path`.
+pub fn form(server: &Server, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let boundary = "sonic-form-boundary-41c2";
+    let mut body: String = fields
+        .iter()
+        .map(|(name, value)| form_field(boundary, name, value))
+        .collect();
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let request = ureq::post(&server.url(path)).set(
+        "Content-Type",
+        &format!("multipart/form-data; boundary={boundary}"),
+    );
+    reply(request.send_string(&body), &format!("POST {path}"))
 }
 
 /// A mono 16-bit WAV of `seconds` of a sine at `freq` Hz, 44.1 kHz.
@@ -304,10 +360,7 @@ pub fn upload(
     let boundary = "sonic-test-boundary-7d3f";
     let mut body = Vec::new();
     for (field, value) in [("name", name), ("category", "Tests")] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
+        body.extend_from_slice(form_field(boundary, field, value).as_bytes());
     }
     body.extend_from_slice(
         format!(
@@ -324,15 +377,5 @@ pub fn upload(
     if let Some(token) = token {
         request = request.set("Authorization", &format!("Bearer {token}"));
     }
-    let response = match request.send_bytes(&body) {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("upload: {e}"),
-    };
-    let status = response.status();
-    let text = response.into_string().unwrap_or_default();
-    Reply {
-        status,
-        json: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    }
+    reply(request.send_bytes(&body), "upload")
 }

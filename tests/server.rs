@@ -8,22 +8,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use sonic_e2e::{call, sine_wav, upload, Sandbox, Server};
-
-fn ok(reply: sonic_e2e::Reply) -> Value {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.json
-}
-
-fn err(reply: sonic_e2e::Reply, status: u16) -> String {
-    assert_eq!(reply.status, status, "{reply:?}");
-    let code = reply.json["error"]["code"]
-        .as_str()
-        .expect("error code")
-        .to_string();
-    assert!(reply.json["error"]["message"].is_string(), "{reply:?}");
-    code
-}
+use sonic_e2e::{call, create, err, ok, sine_wav, upload, Sandbox, Server};
 
 #[test]
 fn a_full_session_over_http() {
@@ -301,17 +286,7 @@ fn every_error_status_has_the_json_shape() {
     let sandbox = Sandbox::new();
     let server = Server::start(&sandbox.data_dir(), &["--upload-limit-mb", "1"], &[]);
     let s = &server;
-    let id = ok(call(
-        s,
-        "POST",
-        "/api/compositions",
-        Some(json!({"name": "Errors"})),
-        None,
-    ))["composition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let base = format!("/api/compositions/{id}");
+    let (id, base) = create(s, "Errors");
 
     // 400: invalid id, bad values, malformed bodies.
     assert_eq!(
@@ -532,16 +507,7 @@ fn a_signal_flushes_an_unsaved_edit(signal: &str) -> (Sandbox, String) {
     let sandbox = Sandbox::new();
     // Autosave far in the future: only the shutdown flush can write the edit.
     let mut server = Server::start(&sandbox.data_dir(), &["--autosave-secs", "3600"], &[]);
-    let id = ok(call(
-        &server,
-        "POST",
-        "/api/compositions",
-        Some(json!({"name": "Unsaved"})),
-        None,
-    ))["composition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (id, _) = create(&server, "Unsaved");
     ok(call(
         &server,
         "PUT",
@@ -596,16 +562,7 @@ fn stall_mid_body(server: &Server, path: &str) -> TcpStream {
 fn a_body_that_stops_arriving_gets_408() {
     let sandbox = Sandbox::new();
     let server = Server::start(&sandbox.data_dir(), &["--body-timeout-secs", "1"], &[]);
-    let id = ok(call(
-        &server,
-        "POST",
-        "/api/compositions",
-        Some(json!({"name": "Stalled"})),
-        None,
-    ))["composition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (id, _) = create(&server, "Stalled");
     let started = Instant::now();
     let mut stream = stall_mid_body(&server, &format!("/api/compositions/{id}"));
     stream
@@ -646,17 +603,7 @@ fn a_stalled_client_cannot_keep_the_server_from_exiting() {
         &["--autosave-secs", "3600", "--shutdown-grace-secs", "1"],
         &[],
     );
-    let id = ok(call(
-        &server,
-        "POST",
-        "/api/compositions",
-        Some(json!({"name": "Held"})),
-        None,
-    ))["composition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let path = format!("/api/compositions/{id}");
+    let (id, path) = create(&server, "Held");
     ok(call(
         &server,
         "PUT",
@@ -756,16 +703,7 @@ fn cors_answers_preflights_for_allowed_origins_only() {
 fn background_autosave_writes_edits_within_the_interval() {
     let sandbox = Sandbox::new();
     let server = Server::start(&sandbox.data_dir(), &["--autosave-secs", "0.2"], &[]);
-    let id = ok(call(
-        &server,
-        "POST",
-        "/api/compositions",
-        Some(json!({"name": "Auto"})),
-        None,
-    ))["composition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (id, _) = create(&server, "Auto");
     ok(call(
         &server,
         "PUT",
@@ -795,17 +733,7 @@ fn a_cached_composition_is_never_served_stale() {
     let sandbox = Sandbox::new();
     let server = Server::start(&sandbox.data_dir(), &[], &[]);
     let s = &server;
-    let id = ok(call(
-        s,
-        "POST",
-        "/api/compositions",
-        Some(json!({"name": "Cache"})),
-        None,
-    ))["composition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let path = format!("/api/compositions/{id}");
+    let (_, path) = create(s, "Cache");
     let first = ok(call(s, "GET", &path, None, None));
     assert_eq!(ok(call(s, "GET", &path, None, None)), first);
     ok(call(s, "PUT", &path, Some(json!({"tempo": 140})), None));
@@ -854,16 +782,7 @@ fn chat_runs_the_models_tool_calls_and_saves_one_ai_version() {
     let sandbox = Sandbox::new();
     let server = Server::start(&sandbox.data_dir(), &[], &env);
     let s = &server;
-    let id = ok(call(
-        s,
-        "POST",
-        "/api/compositions",
-        Some(json!({"name": "Chatty"})),
-        None,
-    ))["composition_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (id, _) = create(s, "Chatty");
     let reply = ok(call(
         s,
         "POST",

@@ -2,34 +2,7 @@
 //! the shapes of the original web client's contract (../shared/reference/original-api.md).
 
 use serde_json::{json, Value};
-use sonic_e2e::{call, sine_wav, upload, Reply, Sandbox, Server};
-
-fn ok(reply: Reply) -> Value {
-    assert_eq!(reply.status, 200, "{reply:?}");
-    reply.json
-}
-
-fn err(reply: Reply, status: u16) -> String {
-    assert_eq!(reply.status, status, "{reply:?}");
-    reply.json["error"]["code"]
-        .as_str()
-        .expect("error code")
-        .to_string()
-}
-
-/// Creates a composition; returns its id and `/api/compositions/<id>`.
-fn create(s: &Server, name: &str) -> (String, String) {
-    let created = ok(call(
-        s,
-        "POST",
-        "/api/compositions/",
-        Some(json!({"name": name})),
-        None,
-    ));
-    let id = created["composition_id"].as_str().unwrap().to_string();
-    let base = format!("/api/compositions/{id}");
-    (id, base)
-}
+use sonic_e2e::{call, create, err, form, ok, sine_wav, upload, Sandbox, Server};
 
 fn versions(s: &Server, base: &str) -> Vec<u64> {
     ok(call(s, "GET", &format!("{base}/history"), None, None))["history"]
@@ -38,34 +11,6 @@ fn versions(s: &Server, base: &str) -> Vec<u64> {
         .iter()
         .map(|v| v["version"].as_u64().unwrap())
         .collect()
-}
-
-/// A multipart form of text fields, sent to `path`.
-fn form(s: &Server, path: &str, fields: &[(&str, &str)]) -> Reply {
-    let boundary = "sonic-form-boundary-41c2";
-    let mut body = String::new();
-    for (name, value) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let response = ureq::post(&s.url(path))
-        .set(
-            "Content-Type",
-            &format!("multipart/form-data; boundary={boundary}"),
-        )
-        .send_string(&body);
-    let response = match response {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("POST {path}: {e}"),
-    };
-    let status = response.status();
-    let text = response.into_string().unwrap_or_default();
-    Reply {
-        status,
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-    }
 }
 
 #[test]
