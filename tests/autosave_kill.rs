@@ -7,10 +7,10 @@
 
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use sonic_e2e::{run_until_killed, Xorshift};
 use sonic_model::Composition;
 use sonic_store::{CompositionStore, DataDirLock, StorageConfig};
 
@@ -44,32 +44,16 @@ fn a_kill_loses_at_most_the_last_interval_of_edits() {
             .unwrap();
     }
     let folder = config.compositions_dir.join(song.id.as_str());
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1;
+    let mut rng = Xorshift::from_clock();
     let (mut checked, mut lost_room) = (0, Vec::new());
     for trial in 0..trials {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_studio-autosave-child"))
-            .arg(&config.data_dir)
-            .arg(song.id.as_str())
-            .arg(INTERVAL_MS.to_string())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut ready = String::new();
-        stdout.read_line(&mut ready).unwrap();
-        assert_eq!(ready.trim(), "READY", "child failed to start");
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_millis(300 + seed % 600));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let mut log = String::new();
-        stdout.read_to_string(&mut log).unwrap();
+        let log = run_until_killed(
+            Command::new(env!("CARGO_BIN_EXE_studio-autosave-child"))
+                .arg(&config.data_dir)
+                .arg(song.id.as_str())
+                .arg(INTERVAL_MS.to_string()),
+            Duration::from_millis(300 + rng.next_u64() % 600),
+        );
 
         // (seq, microseconds) of every acknowledged edit; the last one marks the kill
         // (edits come every ~3 ms).

@@ -11,11 +11,11 @@
 #![cfg(unix)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use sonic_e2e::{run_until_killed, Xorshift};
 use sonic_model::{Clip, Composition, HistorySource, Id, MidiNote, Track, TrackType};
 use sonic_store::{CompositionStore, DataDirLock, StorageConfig};
 
@@ -43,16 +43,6 @@ fn song() -> Composition {
         song.tracks.push(track);
     }
     song
-}
-
-struct Xorshift(u64);
-impl Xorshift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 fn parse_file(path: &Path) -> serde_json::Value {
@@ -92,11 +82,7 @@ fn sigkill_at_random_moments_never_loses_or_corrupts_acknowledged_work() {
             .unwrap();
     }
     let folder = config.compositions_dir.join(id.as_str());
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let mut rng = Xorshift(seed | 1);
+    let mut rng = Xorshift::from_clock();
     let mut figures = Figures::default();
     // version -> seq of its content, as first seen; must never change.
     let mut versions: BTreeMap<u64, u64> = BTreeMap::new();
@@ -106,24 +92,16 @@ fn sigkill_at_random_moments_never_loses_or_corrupts_acknowledged_work() {
     let started = Instant::now();
 
     for trial in 0..trials {
-        let mut child = Command::new(child_bin)
-            .arg(&config.data_dir)
-            .arg(id.as_str())
-            .arg(((u64::from(trial) + 1) * 1_000_000).to_string())
-            .arg(rng.next().to_string())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Wait until it is working, then kill it somewhere within its next writes.
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut ready = String::new();
-        stdout.read_line(&mut ready).unwrap();
-        assert_eq!(ready.trim(), "READY", "child failed to start");
-        std::thread::sleep(Duration::from_micros(rng.next() % 120_000));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let mut log = String::new();
-        stdout.read_to_string(&mut log).unwrap();
+        // Kill it somewhere within its next writes, once it is working.
+        let seed = rng.next_u64();
+        let log = run_until_killed(
+            Command::new(child_bin)
+                .arg(&config.data_dir)
+                .arg(id.as_str())
+                .arg(((u64::from(trial) + 1) * 1_000_000).to_string())
+                .arg(seed.to_string()),
+            Duration::from_micros(rng.next_u64() % 120_000),
+        );
         figures.trials += 1;
 
         // What the child acknowledged, and what it had in flight.

@@ -1,9 +1,11 @@
 //! Helpers shared by the end-to-end tests: find (or build) the real binaries, make a temp
 //! data directory, run a command and capture what it printed.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// The `sonic` binary of this build, built first if it is missing.
 pub fn sonic_bin() -> &'static Path {
@@ -378,4 +380,49 @@ pub fn upload(
         request = request.set("Authorization", &format!("Bearer {token}"));
     }
     reply(request.send_bytes(&body), "upload")
+}
+
+/// A small xorshift generator for the kill tests' random moments.
+pub struct Xorshift(u64);
+
+impl Xorshift {
+    /// Seeded from the clock, so every run kills at other moments.
+    pub fn from_clock() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("the clock is past 1970")
+            .as_nanos() as u64;
+        Xorshift(nanos | 1)
+    }
+
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Runs `child` (a test child process that prints `READY` once it is working), kills it
+/// with SIGKILL `after` that line, and returns everything else it printed.
+pub fn run_until_killed(child: &mut Command, after: Duration) -> String {
+    let mut child = child
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the child");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut ready = String::new();
+    stdout
+        .read_line(&mut ready)
+        .expect("read the child's first line");
+    assert_eq!(ready.trim(), "READY", "child failed to start");
+    std::thread::sleep(after);
+    child.kill().expect("kill the child");
+    child.wait().expect("reap the child");
+    let mut log = String::new();
+    stdout
+        .read_to_string(&mut log)
+        .expect("read what the child printed");
+    log
 }
