@@ -268,7 +268,7 @@ fn take_snapshot(state: &SharedState, cid: &Id, detail: &StateDetail) -> ApiResu
             map.remove(key);
         }
     }
-    snapshot.state_hash = fnv1a(hashed.to_string().as_bytes());
+    snapshot.state_hash = state_hash(hashed.to_string().as_bytes());
     Ok(snapshot)
 }
 
@@ -388,11 +388,8 @@ fn diff(old: &StateSnapshot, new: &StateSnapshot) -> StateDiff {
     }
 }
 
-fn fnv1a(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+/// The state hash: the first 64 bits of BLAKE3 (the hash the store and the analyzer use),
+/// in hex.
+fn state_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..16].to_string()
 }
