@@ -306,24 +306,51 @@ pub fn create(server: &Server, name: &str) -> (String, String) {
     (id, base)
 }
 
-/// One text field of a multipart form.
-fn form_field(boundary: &str, name: &str, value: &str) -> String {
-    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+/// One part of a multipart form.
+pub enum Part<'a> {
+    /// A text field: name and value.
+    Field(&'a str, &'a str),
+    /// The `file` field: file name and bytes.
+    File(&'a str, &'a [u8]),
+}
+
+/// A multipart form of `parts`, in order, POSTed to `path` (with a bearer token if given).
+pub fn multipart(server: &Server, path: &str, parts: &[Part], token: Option<&str>) -> Reply {
+    let boundary = "sonic-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for part in parts {
+        let (head, bytes) = match part {
+            Part::Field(name, value) => (
+                format!("Content-Disposition: form-data; name=\"{name}\""),
+                value.as_bytes(),
+            ),
+            Part::File(file_name, bytes) => (
+                format!(
+                    "Content-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream"
+                ),
+                *bytes,
+            ),
+        };
+        body.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let mut request = ureq::post(&server.url(path)).set(
+        "Content-Type",
+        &format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    reply(request.send_bytes(&body), &format!("POST {path}"))
 }
 
 /// A multipart form of text fields, POSTed to `path`.
 pub fn form(server: &Server, path: &str, fields: &[(&str, &str)]) -> Reply {
-    let boundary = "sonic-form-boundary-41c2";
-    let mut body: String = fields
-        .iter()
-        .map(|(name, value)| form_field(boundary, name, value))
-        .collect();
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let request = ureq::post(&server.url(path)).set(
-        "Content-Type",
-        &format!("multipart/form-data; boundary={boundary}"),
-    );
-    reply(request.send_string(&body), &format!("POST {path}"))
+    let parts: Vec<Part> = fields.iter().map(|&(n, v)| Part::Field(n, v)).collect();
+    multipart(server, path, &parts, None)
 }
 
 /// A mono 16-bit WAV of `seconds` of a sine at `freq` Hz, 44.1 kHz.
@@ -351,7 +378,8 @@ pub fn sine_wav(freq: f64, seconds: f64) -> Vec<u8> {
     out
 }
 
-/// Uploads `bytes` as `file_name` with multipart form fields `name` and `category`.
+/// Uploads `bytes` as `file_name` with multipart form fields `name` and `category` (before
+/// the file).
 pub fn upload(
     server: &Server,
     file_name: &str,
@@ -359,27 +387,12 @@ pub fn upload(
     name: &str,
     token: Option<&str>,
 ) -> Reply {
-    let boundary = "sonic-test-boundary-7d3f";
-    let mut body = Vec::new();
-    for (field, value) in [("name", name), ("category", "Tests")] {
-        body.extend_from_slice(form_field(boundary, field, value).as_bytes());
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut request = ureq::post(&server.url("/api/samples/upload")).set(
-        "Content-Type",
-        &format!("multipart/form-data; boundary={boundary}"),
-    );
-    if let Some(token) = token {
-        request = request.set("Authorization", &format!("Bearer {token}"));
-    }
-    reply(request.send_bytes(&body), "upload")
+    let parts = [
+        Part::Field("name", name),
+        Part::Field("category", "Tests"),
+        Part::File(file_name, bytes),
+    ];
+    multipart(server, "/api/samples/upload", &parts, token)
 }
 
 /// A small xorshift generator for the kill tests' random moments.

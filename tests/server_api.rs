@@ -2,7 +2,7 @@
 //! the shapes of the original web client's contract (../shared/reference/original-api.md).
 
 use serde_json::{json, Value};
-use sonic_e2e::{call, create, err, form, ok, sine_wav, upload, Sandbox, Server};
+use sonic_e2e::{call, create, err, form, multipart, ok, sine_wav, upload, Part, Sandbox, Server};
 
 fn versions(s: &Server, base: &str) -> Vec<u64> {
     ok(call(s, "GET", &format!("{base}/history"), None, None))["history"]
@@ -227,6 +227,21 @@ fn sample_routes_answer_as_the_original() {
     assert_eq!(
         (&got["success"], &got["sample"]["name"]),
         (&json!(true), &json!("Tone"))
+    );
+    // Fields may come after the file too.
+    let late = ok(multipart(
+        s,
+        "/api/samples/upload",
+        &[
+            Part::File("late.wav", &wav),
+            Part::Field("name", "Late"),
+            Part::Field("category", "After"),
+        ],
+        None,
+    ));
+    assert_eq!(
+        (&late["sample"]["name"], &late["sample"]["category"]),
+        (&json!("Late"), &json!("After"))
     );
     assert!(got["message"].is_string());
     let patched = ok(call(

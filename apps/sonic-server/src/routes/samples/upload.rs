@@ -76,15 +76,18 @@ pub(super) async fn upload_sample(
     let mut name = None;
     let mut category = None;
     let mut imported = None;
-    while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
+    // The name and category the import was given (those that came before the file).
+    let mut given = None;
+    while let Some(mut field) = form.next_field().await? {
         match field.name().unwrap_or("") {
-            "name" => name = Some(field.text().await.map_err(multipart_error)?),
-            "category" => category = Some(field.text().await.map_err(multipart_error)?),
+            "name" => name = Some(field.text().await?),
+            "category" => category = Some(field.text().await?),
             "file" => {
                 let file_name = field.file_name().unwrap_or("upload").to_string();
                 let (tx, rx) = mpsc::sync_channel::<std::io::Result<Option<Vec<u8>>>>(8);
                 let library = state.clone();
                 let (n, c) = (name.clone(), category.clone());
+                given = Some((name.clone(), category.clone()));
                 let import = tokio::task::spawn_blocking(move || {
                     let reader = ChunkReader {
                         chunks: rx,
@@ -102,7 +105,7 @@ pub(super) async fn upload_sample(
                         Ok(Some(chunk)) => Ok(Some(chunk.to_vec())),
                         Ok(None) => Ok(None),
                         Err(e) => {
-                            failure = Some(multipart_error(e));
+                            failure = Some(ApiError::from(e));
                             Err(std::io::Error::other("the upload was cut off"))
                         }
                     };
@@ -133,7 +136,7 @@ pub(super) async fn upload_sample(
     let mut meta = imported
         .ok_or_else(|| ApiError::bad_request("MISSING_FILE", "the form has no `file` field"))?;
     // `name`/`category` may come after the file in the form.
-    if name.is_some() || category.is_some() {
+    if given != Some((name.clone(), category.clone())) {
         let sample_id = meta.id.clone();
         meta = blocking(move || {
             Ok(state
@@ -147,8 +150,4 @@ pub(super) async fn upload_sample(
         message: format!("Uploaded {}", meta.name),
         sample: meta,
     }))
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    e.into()
 }
