@@ -1,138 +1,48 @@
 //! The built-in catalogues: the 15 insert effects, the 171 instruments and the 61 drum kits of
-//! the original Sonic Claude, embedded at build time and parsed once.
+//! the original Sonic Claude. They live in `sonic-catalog` (the sound engine reads them too);
+//! this module re-exports them with lookups that report a [`DawError`].
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use sonic_catalog::CatalogError;
+use sonic_model::EffectDefinition;
 
-use serde::{Deserialize, Serialize};
-use sonic_model::{DrumPad, EffectDefinition};
+pub use sonic_catalog::{
+    drum_kits, effects, instrument_categories, instruments, DrumKit, InstrumentDefinition,
+    InstrumentParameter,
+};
 
 use crate::{DawError, Result};
 
-/// One parameter of an instrument SynthDef. The registry gives names only; the default comes
-/// from the SynthDef (absent when it lacks the argument).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InstrumentParameter {
-    /// Argument name, e.g. `cutoff`.
-    pub name: String,
-    /// Default value in the SynthDef.
-    #[serde(default)]
-    pub default: Option<f64>,
-}
-
-/// An instrument a MIDI track can play.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InstrumentDefinition {
-    /// SynthDef name, the value of `Track::instrument`.
-    pub name: String,
-    /// Label for people.
-    pub display_name: String,
-    /// Category such as `Bass` or `Pad`.
-    pub category: String,
-    /// One-line description.
-    pub description: String,
-    /// Arguments.
-    pub parameters: Vec<InstrumentParameter>,
-}
-
-/// A drum kit: SynthDef pads keyed by MIDI note, and a one-bar demo pattern.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DrumKit {
-    /// Kit id, e.g. `808-core`.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Category such as `Classic`.
-    pub category: String,
-    /// One-line description.
-    pub description: String,
-    /// MIDI note (as text) → pad.
-    pub pads: BTreeMap<String, DrumPad>,
-    /// Tempo the demo is meant for.
-    pub demo_bpm: f64,
-    /// Demo hits: `[beat, note, velocity, duration_beats]`.
-    pub demo: Vec<[f64; 4]>,
-}
-
-#[derive(Deserialize)]
-struct EffectsFile {
-    effects: Vec<EffectDefinition>,
-}
-
-#[derive(Deserialize)]
-struct InstrumentsFile {
-    categories: Vec<String>,
-    instruments: Vec<InstrumentDefinition>,
-}
-
-#[derive(Deserialize)]
-struct KitsFile {
-    kits: Vec<DrumKit>,
-}
-
-static EFFECTS: LazyLock<Vec<EffectDefinition>> = LazyLock::new(|| {
-    serde_json::from_str::<EffectsFile>(include_str!("../registry/effects.json"))
-        .expect("the embedded effects.json is checked by a unit test")
-        .effects
-});
-
-static INSTRUMENTS: LazyLock<InstrumentsFile> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../registry/instruments.json"))
-        .expect("the embedded instruments.json is checked by a unit test")
-});
-
-static KITS: LazyLock<Vec<DrumKit>> = LazyLock::new(|| {
-    serde_json::from_str::<KitsFile>(include_str!("../registry/drumkits.json"))
-        .expect("the embedded drumkits.json is checked by a unit test")
-        .kits
-});
-
-/// The 15 effect definitions, in the original's order.
-pub fn effects() -> &'static [EffectDefinition] {
-    &EFFECTS
+impl From<CatalogError> for DawError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::UnknownInstrument {
+                name,
+                count,
+                categories,
+            } => DawError::UnknownInstrument {
+                name,
+                count,
+                categories,
+            },
+            CatalogError::KitNotFound(id) => DawError::KitNotFound(id),
+            CatalogError::UnknownEffect(name) => DawError::UnknownEffect(name),
+        }
+    }
 }
 
 /// The effect definition called `name`.
 pub fn effect(name: &str) -> Result<&'static EffectDefinition> {
-    EFFECTS
-        .iter()
-        .find(|e| e.name == name)
-        .ok_or_else(|| DawError::UnknownEffect(name.into()))
-}
-
-/// Every instrument, in the original's order.
-pub fn instruments() -> &'static [InstrumentDefinition] {
-    &INSTRUMENTS.instruments
-}
-
-/// The instrument categories.
-pub fn instrument_categories() -> &'static [String] {
-    &INSTRUMENTS.categories
+    Ok(sonic_catalog::effect(name)?)
 }
 
 /// The instrument called `name`; the error lists how many exist and their categories.
 pub fn instrument(name: &str) -> Result<&'static InstrumentDefinition> {
-    INSTRUMENTS
-        .instruments
-        .iter()
-        .find(|i| i.name == name)
-        .ok_or_else(|| DawError::UnknownInstrument {
-            name: name.into(),
-            count: INSTRUMENTS.instruments.len(),
-            categories: INSTRUMENTS.categories.join(", "),
-        })
-}
-
-/// Every drum kit, in the original's order.
-pub fn drum_kits() -> &'static [DrumKit] {
-    &KITS
+    Ok(sonic_catalog::instrument(name)?)
 }
 
 /// The drum kit with id `id`.
 pub fn drum_kit(id: &str) -> Result<&'static DrumKit> {
-    KITS.iter()
-        .find(|k| k.id == id)
-        .ok_or_else(|| DawError::KitNotFound(id.into()))
+    Ok(sonic_catalog::drum_kit(id)?)
 }
 
 #[cfg(test)]
@@ -140,37 +50,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_embedded_catalogues_parse_with_their_full_counts() {
-        assert_eq!(effects().len(), 15);
-        assert_eq!(instruments().len(), 171);
-        assert_eq!(instrument_categories().len(), 15);
-        assert_eq!(drum_kits().len(), 61);
-    }
-
-    #[test]
-    fn every_effect_has_a_bypass_parameter_and_sane_ranges() {
-        for def in effects() {
-            assert!(def.parameter("bypass").is_some(), "{}", def.name);
-            for p in &def.parameters {
-                assert!(
-                    p.min <= p.default && p.default <= p.max,
-                    "{}.{}",
-                    def.name,
-                    p.name
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn unknown_names_are_reported_with_what_exists() {
+    fn unknown_names_keep_their_daw_codes() {
         assert_eq!(instrument("sine").unwrap().category, "Basic");
         let err = instrument("kazoo").unwrap_err();
         assert_eq!(err.code(), "UNKNOWN_INSTRUMENT");
         assert!(err.to_string().contains("171"));
-        assert_eq!(drum_kit("808-core").unwrap().pads.len(), 15);
         assert_eq!(drum_kit("nope").unwrap_err().code(), "KIT_NOT_FOUND");
-        assert_eq!(effect("reverb").unwrap().category, "Time-Based");
         assert_eq!(effect("wah").unwrap_err().code(), "UNKNOWN_EFFECT");
     }
 }
