@@ -66,6 +66,11 @@ pub struct InstrumentDefinition {
     pub description: String,
     /// Arguments.
     pub parameters: Vec<InstrumentParameter>,
+    /// Every argument of the SynthDef that plays, with its default (`sc_args` in the
+    /// reference data). These defaults are the sound: the original sends a voice only `freq`,
+    /// `amp`, `gate` and a kit pad's params.
+    #[serde(alias = "sc_args", default)]
+    pub synthdef_args: BTreeMap<String, f64>,
 }
 
 /// A drum kit: SynthDef pads keyed by MIDI note, and a one-bar demo pattern.
@@ -211,6 +216,18 @@ mod tests {
             effect("wah").unwrap_err(),
             CatalogError::UnknownEffect("wah".into())
         );
+    }
+
+    #[test]
+    fn synthdef_arguments_carry_their_defaults() {
+        let kick = instrument("kick808").unwrap();
+        assert_eq!(kick.synthdef_args["freq"], 60.0);
+        assert_eq!(kick.synthdef_args["pitchRatio"], 2.5);
+        // The Basic "triangle" is the drum file's SynthDef (sound.md B12).
+        assert_eq!(instrument("triangle").unwrap().synthdef_args["decay"], 1.0);
+        assert!(instruments()
+            .iter()
+            .all(|i| i.synthdef_args.contains_key("out")));
     }
 
     #[test]
