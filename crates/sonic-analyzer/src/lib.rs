@@ -28,7 +28,8 @@ mod error;
 mod probe;
 
 pub use analysis::{
-    analyze, analyze_all, analyze_file, integrated_loudness, SILENCE_DB, WAVEFORM_BUCKETS,
+    analyze, analyze_all, analyze_file, integrated_loudness, LoudnessMeter, SILENCE_DB,
+    WAVEFORM_BUCKETS,
 };
 pub use cache::{content_hash, AnalysisCache, CachedAnalysis, ANALYZER_VERSION};
 pub use decode::{decode_file, probe_file, AudioInfo, DecodedAudio};

@@ -93,7 +93,21 @@ const ABSOLUTE_GATE: f64 = 1.172_465_304_582_298e-7;
 /// LU (a test checks) and is several times faster: the filter is written so that the two
 /// biquads and the channels are independent chains the CPU runs side by side, with no
 /// per-sample branching (see docs/BENCHMARKS.md).
-pub(crate) struct LoudnessMeter {
+///
+/// ```
+/// let sr = 48_000;
+/// let tone: Vec<f32> = (0..sr)
+///     .map(|n| 0.1 * (2.0 * std::f32::consts::PI * 1000.0 * n as f32 / sr as f32).sin())
+///     .collect();
+/// let mut meter = sonic_analyzer::LoudnessMeter::new(2, sr as u32).unwrap();
+/// meter.reserve(3 * tone.len());
+/// for _ in 0..3 {
+///     meter.add_planar(&[&tone, &tone]); // chunk by chunk, as a stream arrives
+/// }
+/// // Two channels of a -20 dBFS 1 kHz tone read 3 LU above one: -20 LUFS.
+/// assert!((meter.integrated().unwrap() + 20.0).abs() < 0.05);
+/// ```
+pub struct LoudnessMeter {
     channels: Vec<ChannelFilter>,
     weights: Vec<f64>,
     frames_per_100ms: usize,
@@ -106,7 +120,7 @@ pub(crate) struct LoudnessMeter {
 impl LoudnessMeter {
     /// A meter for `channels` channels at `rate` Hz; `None` for no channels or a rate too
     /// low to hold 100 ms (or above the K-weighting's Nyquist limit of sense).
-    pub(crate) fn new(channels: usize, rate: u32) -> Option<Self> {
+    pub fn new(channels: usize, rate: u32) -> Option<Self> {
         if channels == 0 || !(1_000..=2_822_400).contains(&rate) {
             return None;
         }
@@ -122,9 +136,15 @@ impl LoudnessMeter {
         })
     }
 
+    /// Makes room for `frames` more frames of audio, so that adding them allocates nothing
+    /// (a real-time caller reserves its whole length first).
+    pub fn reserve(&mut self, frames: usize) {
+        self.segments.reserve(frames / self.frames_per_100ms + 1);
+    }
+
     /// Adds one chunk: a slice per channel, all of the same length (extra channels or
     /// samples past the shortest are ignored).
-    pub(crate) fn add_planar(&mut self, planes: &[&[f32]]) {
+    pub fn add_planar(&mut self, planes: &[&[f32]]) {
         let frames = planes.iter().map(|p| p.len()).min().unwrap_or(0);
         let planes = &planes[..planes.len().min(self.channels.len())];
         let mut at = 0;
@@ -208,7 +228,7 @@ impl LoudnessMeter {
 
     /// The integrated loudness so far, LUFS; `None` before the first 400 ms block or when
     /// every block is below the absolute gate (silence).
-    pub(crate) fn integrated(&self) -> Option<f64> {
+    pub fn integrated(&self) -> Option<f64> {
         let block_frames = (4 * self.frames_per_100ms) as f64;
         let blocks: Vec<f64> = self
             .segments

@@ -28,7 +28,7 @@ use std::path::Path;
 use sonic_model::SampleAnalysis;
 
 pub use batch::analyze_all;
-pub use loudness::{integrated_loudness, SILENCE_DB};
+pub use loudness::{integrated_loudness, LoudnessMeter, SILENCE_DB};
 pub use waveform::WAVEFORM_BUCKETS;
 
 use crate::decode::decode_file;
