@@ -1,0 +1,503 @@
+//! Oscillators (sound.md Appendix A): [`Sin`] (a table sine from phase 0), the band-limited
+//! [`Saw`] and [`Pulse`] (Dirichlet kernels through SC's 0.999 leaky integrator), [`Blip`],
+//! the naive [`LfTri`], [`Impulse`] and the control-rate sine [`Lfo`].
+//!
+//! Frequencies are in Hz and are held for a block (`fill`, `add`); [`Sin::next`] and
+//! [`Sin::next_pm`] take one per sample for frequency and phase modulation.
+
+use std::f64::consts::{PI, TAU};
+use std::sync::LazyLock;
+
+use super::Ramp;
+
+const TABLE_BITS: u32 = 13;
+const TABLE: usize = 1 << TABLE_BITS;
+
+/// One cycle of a sine, with two guard points so an interpolated read at phase 1 stays inside.
+static SINE: LazyLock<Box<[f64]>> = LazyLock::new(|| {
+    (0..TABLE + 2)
+        .map(|i| (TAU * i as f64 / TABLE as f64).sin())
+        .collect()
+});
+
+/// sin(2π·phase) by linear interpolation in the table (phase in cycles, any value).
+#[inline]
+fn sine(table: &[f64], phase: f64) -> f64 {
+    let x = (phase - phase.floor()) * TABLE as f64;
+    let i = x as usize;
+    let frac = x - i as f64;
+    let a = table[i];
+    a + (table[i + 1] - a) * frac
+}
+
+/// Wraps a phase into [0, 1).
+#[inline]
+fn wrap(phase: f64) -> f64 {
+    phase - phase.floor()
+}
+
+/// The number of harmonics SC's Saw and Pulse keep below Nyquist: floor(rate / 2f), at least 1.
+fn harmonics(rate: f64, freq: f64) -> f64 {
+    (rate / (2.0 * freq.abs().max(1e-9)))
+        .floor()
+        .clamp(1.0, 1e6)
+}
+
+/// The normalised Dirichlet kernel (1/N)·Σ_{k=1..N} cos(2πk·phase): 1 at phase 0, a small
+/// ripple around -1/(2N) elsewhere.
+#[inline]
+fn dirichlet(table: &[f64], phase: f64, n: f64) -> f64 {
+    let phase = wrap(phase);
+    let den = sine(table, 0.5 * phase); // sin(π·phase), ≥ 0
+    let ratio = if den > 1e-3 {
+        sine(table, (n + 0.5) * phase) / (2.0 * den)
+    } else {
+        // Near the peak the table's error would be divided by almost nothing.
+        let den = (PI * phase).sin();
+        if den.abs() < 1e-12 {
+            n + 0.5
+        } else {
+            (PI * (2.0 * n + 1.0) * phase).sin() / (2.0 * den)
+        }
+    };
+    (ratio - 0.5) / n
+}
+
+/// A sine oscillator (SC SinOsc): ±1, starting at phase 0.
+#[derive(Debug, Clone)]
+pub struct Sin {
+    phase: f64,
+    inv_rate: f64,
+    table: &'static [f64],
+}
+
+impl Sin {
+    /// A sine at sample rate `rate`, at phase 0.
+    pub fn new(rate: f64) -> Self {
+        Sin {
+            phase: 0.0,
+            inv_rate: 1.0 / rate,
+            table: &SINE,
+        }
+    }
+
+    /// Back to phase 0.
+    pub fn reset(&mut self) {
+        self.phase = 0.0;
+    }
+
+    /// One sample at `freq` Hz (which may change every sample: FM).
+    #[inline]
+    pub fn next(&mut self, freq: f64) -> f32 {
+        let y = sine(self.table, self.phase);
+        self.phase = wrap(self.phase + freq * self.inv_rate);
+        y as f32
+    }
+
+    /// One sample at `freq` Hz with `offset` radians added to the phase (SC SinOsc's phase
+    /// input: phase modulation).
+    #[inline]
+    pub fn next_pm(&mut self, freq: f64, offset: f64) -> f32 {
+        let y = sine(self.table, self.phase + offset / TAU);
+        self.phase = wrap(self.phase + freq * self.inv_rate);
+        y as f32
+    }
+
+    /// Writes a block at `freq` Hz.
+    pub fn fill(&mut self, out: &mut [f32], freq: f64) {
+        for y in out {
+            *y = self.next(freq);
+        }
+    }
+
+    /// Adds a block at `freq` Hz, times `gain`.
+    pub fn add(&mut self, out: &mut [f32], freq: f64, gain: f32) {
+        for y in out {
+            *y += self.next(freq) * gain;
+        }
+    }
+}
+
+/// SC's band-limited sawtooth: a falling ramp of about ±0.5 (RMS 0.29) with Gibbs ripple to
+/// about ±0.63, from floor(rate / 2f) harmonics, integrated by y = p + 0.999·y (y starts at
+/// -0.46, so it starts near +0.5).
+#[derive(Debug, Clone)]
+pub struct Saw {
+    phase: f64,
+    y: f64,
+    rate: f64,
+    table: &'static [f64],
+}
+
+impl Saw {
+    /// A sawtooth at sample rate `rate`.
+    pub fn new(rate: f64) -> Self {
+        Saw {
+            phase: 0.0,
+            y: -0.46,
+            rate,
+            table: &SINE,
+        }
+    }
+
+    /// Back to its start (phase 0, integrator -0.46).
+    pub fn reset(&mut self) {
+        self.phase = 0.0;
+        self.y = -0.46;
+    }
+
+    /// Writes a block at `freq` Hz.
+    pub fn fill(&mut self, out: &mut [f32], freq: f64) {
+        out.fill(0.0);
+        self.add(out, freq, 1.0);
+    }
+
+    /// Adds a block at `freq` Hz, times `gain`.
+    pub fn add(&mut self, out: &mut [f32], freq: f64, gain: f32) {
+        let n = harmonics(self.rate, freq);
+        let step = freq / self.rate;
+        for y in out {
+            let p = dirichlet(self.table, self.phase, n);
+            self.y = p + 0.999 * self.y;
+            self.phase = wrap(self.phase + step);
+            *y += self.y as f32 * gain;
+        }
+    }
+}
+
+/// SC's band-limited pulse of duty `width` (0..1): the difference of two Dirichlet kernels a
+/// width apart, integrated as [`Saw`]. DC-free, peak-to-peak about 1 (±0.5 at width 0.5);
+/// the integrator starts at -width, the level before the first rising edge.
+#[derive(Debug, Clone)]
+pub struct Pulse {
+    phase: f64,
+    y: f64,
+    width: f64,
+    rate: f64,
+    table: &'static [f64],
+}
+
+impl Pulse {
+    /// A pulse of duty `width` at sample rate `rate`.
+    pub fn new(rate: f64, width: f64) -> Self {
+        let width = width.clamp(0.0, 1.0);
+        Pulse {
+            phase: 0.0,
+            y: -width,
+            width,
+            rate,
+            table: &SINE,
+        }
+    }
+
+    /// Back to its start with duty `width`.
+    pub fn reset(&mut self, width: f64) {
+        *self = Pulse::new(self.rate, width);
+    }
+
+    /// Changes the duty for the next blocks (pulse-width modulation).
+    pub fn set_width(&mut self, width: f64) {
+        self.width = width.clamp(0.0, 1.0);
+    }
+
+    /// Writes a block at `freq` Hz.
+    pub fn fill(&mut self, out: &mut [f32], freq: f64) {
+        out.fill(0.0);
+        self.add(out, freq, 1.0);
+    }
+
+    /// Adds a block at `freq` Hz, times `gain`.
+    pub fn add(&mut self, out: &mut [f32], freq: f64, gain: f32) {
+        let n = harmonics(self.rate, freq);
+        let step = freq / self.rate;
+        for y in out {
+            let p = dirichlet(self.table, self.phase, n)
+                - dirichlet(self.table, self.phase - self.width, n);
+            self.y = p + 0.999 * self.y;
+            self.phase = wrap(self.phase + step);
+            *y += self.y as f32 * gain;
+        }
+    }
+}
+
+/// SC's Blip: `n` equal harmonics, (1/n)·Σ cos(2πk·f·t), peak 1 at phase 0. Harmonics above
+/// Nyquist are dropped, as SC does.
+#[derive(Debug, Clone)]
+pub struct Blip {
+    phase: f64,
+    rate: f64,
+    table: &'static [f64],
+}
+
+impl Blip {
+    /// A band-limited impulse train at sample rate `rate`.
+    pub fn new(rate: f64) -> Self {
+        Blip {
+            phase: 0.0,
+            rate,
+            table: &SINE,
+        }
+    }
+
+    /// Back to phase 0.
+    pub fn reset(&mut self) {
+        self.phase = 0.0;
+    }
+
+    /// Adds a block of `n` harmonics at `freq` Hz, times `gain`.
+    pub fn add(&mut self, out: &mut [f32], freq: f64, n: usize, gain: f32) {
+        let n = (n.max(1) as f64).min(harmonics(self.rate, freq));
+        let step = freq / self.rate;
+        for y in out {
+            *y += dirichlet(self.table, self.phase, n) as f32 * gain;
+            self.phase = wrap(self.phase + step);
+        }
+    }
+}
+
+/// SC's LFTri: a naive (not band-limited) triangle, ±1, starting at 0 and rising.
+#[derive(Debug, Clone)]
+pub struct LfTri {
+    phase: f64,
+    inv_rate: f64,
+}
+
+impl LfTri {
+    /// A triangle at sample rate `rate`.
+    pub fn new(rate: f64) -> Self {
+        LfTri {
+            phase: 0.0,
+            inv_rate: 1.0 / rate,
+        }
+    }
+
+    /// Back to phase 0.
+    pub fn reset(&mut self) {
+        self.phase = 0.0;
+    }
+
+    /// Adds a block at `freq` Hz, times `gain`.
+    pub fn add(&mut self, out: &mut [f32], freq: f64, gain: f32) {
+        let step = freq * self.inv_rate;
+        for y in out {
+            let v = 4.0 * (wrap(self.phase + 0.75) - 0.5).abs() - 1.0;
+            self.phase = wrap(self.phase + step);
+            *y += v as f32 * gain;
+        }
+    }
+}
+
+/// SC's Impulse.ar(0) as sound.md uses it: 1 at the voice's first sample, then 0.
+#[derive(Debug, Clone, Default)]
+pub struct Impulse {
+    fired: bool,
+}
+
+impl Impulse {
+    /// An impulse that has not fired yet.
+    pub fn new() -> Self {
+        Impulse { fired: false }
+    }
+
+    /// Arms it again for the next note.
+    pub fn reset(&mut self) {
+        self.fired = false;
+    }
+
+    /// Adds the impulse (once, at the first sample ever asked for), times `gain`.
+    pub fn add(&mut self, out: &mut [f32], gain: f32) {
+        if !self.fired && !out.is_empty() {
+            out[0] += gain;
+            self.fired = true;
+        }
+    }
+}
+
+/// A control-rate sine LFO (SC `SinOsc.kr`): sin(2π·f·t + phase), evaluated at block
+/// boundaries, time counted from the note's start.
+#[derive(Debug, Clone)]
+pub struct Lfo {
+    freq: f64,
+    start_phase: f64,
+    t: f64,
+}
+
+impl Lfo {
+    /// An LFO at `freq` Hz starting at `phase` radians.
+    pub fn new(freq: f64, phase: f64) -> Self {
+        Lfo {
+            freq,
+            start_phase: phase,
+            t: 0.0,
+        }
+    }
+
+    /// Back to time 0 with a new frequency and phase.
+    pub fn reset(&mut self, freq: f64, phase: f64) {
+        *self = Lfo::new(freq, phase);
+    }
+
+    fn value(&self) -> f32 {
+        (TAU * self.freq * self.t + self.start_phase).sin() as f32
+    }
+
+    /// The LFO over the next `dt` seconds (a block's [`crate::voice::VoiceOut::dt`]).
+    pub fn next(&mut self, dt: f64) -> Ramp {
+        let from = self.value();
+        self.t += dt;
+        Ramp {
+            from,
+            to: self.value(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: f64 = 48_000.0;
+
+    fn run(seconds: f64, mut fill: impl FnMut(&mut [f32])) -> Vec<f32> {
+        let mut out = vec![0.0f32; (seconds * RATE) as usize];
+        for chunk in out.chunks_mut(64) {
+            fill(chunk);
+        }
+        out
+    }
+
+    fn rms(x: &[f32]) -> f64 {
+        (x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / x.len() as f64).sqrt()
+    }
+
+    fn peak(x: &[f32]) -> f32 {
+        x.iter().fold(0.0, |m, v| m.max(v.abs()))
+    }
+
+    /// Frequency from the number of upward zero crossings over the signal.
+    fn crossings_hz(x: &[f32]) -> f64 {
+        let ups: Vec<usize> = (1..x.len())
+            .filter(|&i| x[i - 1] < 0.0 && x[i] >= 0.0)
+            .collect();
+        (ups.len() - 1) as f64 * RATE / (ups[ups.len() - 1] - ups[0]) as f64
+    }
+
+    #[test]
+    fn sin_starts_at_zero_and_is_accurate_to_the_table() {
+        let mut osc = Sin::new(RATE);
+        let x = run(0.1, |b| osc.fill(b, 440.0));
+        assert_eq!(x[0], 0.0);
+        let worst = x
+            .iter()
+            .enumerate()
+            .map(|(n, &v)| (f64::from(v) - (TAU * 440.0 * n as f64 / RATE).sin()).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-6, "{worst}");
+        assert!((crossings_hz(&x) - 440.0).abs() < 0.5);
+    }
+
+    #[test]
+    fn saw_peaks_near_half_with_rms_029_and_falls() {
+        // At 55 Hz a period (873 samples) is near the integrator's leak time (1000 samples),
+        // which bends the ramp: its peak rises past the Gibbs ripple, as SC's does.
+        // At 3520 Hz (6 harmonics) the integrator's gain near Nyquist lifts the top ones, and
+        // the RMS with them.
+        for (freq, most, loudest) in [
+            (55.0, 0.75, 0.31),
+            (440.0, 0.66, 0.31),
+            (3520.0, 0.66, 0.34),
+        ] {
+            let mut saw = Saw::new(RATE);
+            let x = run(0.5, |b| saw.fill(b, freq));
+            let steady = &x[4_800..];
+            let (rms, peak) = (rms(steady), peak(steady));
+            assert!((0.27..loudest).contains(&rms), "{freq} Hz: rms {rms}");
+            assert!((0.45..most).contains(&peak), "{freq} Hz: peak {peak}");
+            let mean = steady.iter().map(|&v| f64::from(v)).sum::<f64>() / steady.len() as f64;
+            assert!(mean.abs() < 0.02, "{freq} Hz: mean {mean}");
+        }
+        // A falling ramp: most steps go down (near each jump the Gibbs ripple goes both ways).
+        let mut saw = Saw::new(RATE);
+        let x = run(0.1, |b| saw.fill(b, 110.0));
+        let down = x.windows(2).filter(|w| w[1] < w[0]).count();
+        assert!(down > x.len() * 6 / 10, "{down} of {}", x.len());
+        assert!(x[0] > 0.4, "starts near +0.5: {}", x[0]);
+    }
+
+    #[test]
+    fn pulse_is_dc_free_with_peak_to_peak_one() {
+        for width in [0.5, 0.25] {
+            let mut pulse = Pulse::new(RATE, width);
+            let x = run(0.5, |b| pulse.fill(b, 220.0));
+            let steady = &x[4_800..];
+            let mean = steady.iter().map(|&v| f64::from(v)).sum::<f64>() / steady.len() as f64;
+            assert!(mean.abs() < 0.02, "width {width}: mean {mean}");
+            let (lo, hi) = steady
+                .iter()
+                .fold((f32::MAX, f32::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+            // Flat parts ±0.5 at width 0.5 (1 - w and -w), Gibbs peaks to about ±0.7.
+            assert!(
+                (0.95..1.45).contains(&(hi - lo)),
+                "width {width}: {lo}..{hi}"
+            );
+        }
+        let mut square = Pulse::new(RATE, 0.5);
+        let x = run(0.5, |b| square.fill(b, 220.0));
+        assert!((rms(&x[4_800..]) - 0.5).abs() < 0.03);
+    }
+
+    #[test]
+    fn blip_peaks_at_one_and_keeps_its_harmonics_below_nyquist() {
+        let mut blip = Blip::new(RATE);
+        let mut x = run(0.05, |b| blip.add(b, 100.0, 8, 1.0));
+        assert!((x[0] - 1.0).abs() < 1e-6);
+        // Past the main lobe (480 / 8.5 samples wide) only side lobes remain.
+        assert!(peak(&x[60..420]) < 0.3);
+        // 100 harmonics of 1 kHz would pass Nyquist: only 24 are kept, still peak 1.
+        let mut high = Blip::new(RATE);
+        x.fill(0.0);
+        high.add(&mut x, 1_000.0, 100, 1.0);
+        assert!((x[0] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn lftri_is_a_unit_triangle_rising_from_zero() {
+        let mut tri = LfTri::new(RATE);
+        let x = run(0.1, |b| tri.add(b, 100.0, 1.0));
+        assert_eq!(x[0], 0.0);
+        assert!(x[1] > 0.0);
+        // A quarter period (120 samples at 100 Hz) reaches the peak.
+        assert!((x[120] - 1.0).abs() < 1e-4);
+        assert!((x[360] + 1.0).abs() < 1e-4);
+        assert!((rms(&x) - 1.0 / 3f64.sqrt()).abs() < 0.01);
+    }
+
+    #[test]
+    fn impulse_fires_once() {
+        let mut imp = Impulse::new();
+        let mut a = [0.0f32; 4];
+        let mut b = [0.0f32; 4];
+        imp.add(&mut a, 1.0);
+        imp.add(&mut b, 1.0);
+        assert_eq!((a, b), ([1.0, 0.0, 0.0, 0.0], [0.0; 4]));
+        imp.reset();
+        imp.add(&mut b, 0.5);
+        assert_eq!(b[0], 0.5);
+    }
+
+    #[test]
+    fn the_lfo_is_exact_at_block_boundaries() {
+        let mut lfo = Lfo::new(1.0, 0.0);
+        let first = lfo.next(0.25);
+        assert_eq!(first.from, 0.0);
+        assert!((first.to - 1.0).abs() < 1e-6);
+        let second = lfo.next(0.25);
+        assert!(second.to.abs() < 1e-6);
+    }
+
+    #[test]
+    fn phase_modulation_shifts_the_sine() {
+        let mut a = Sin::new(RATE);
+        assert!((a.next_pm(440.0, std::f64::consts::FRAC_PI_2) - 1.0).abs() < 1e-6);
+    }
+}
