@@ -4,8 +4,9 @@
 //!
 //! The tail ends when no voice or clip is left and the mix has stayed below −90 dBFS for the
 //! longest silence an effect's tail may hold (`hold`), or at the cap. Tail blocks under the
-//! threshold are held back (in a buffer of at most `hold` frames) until louder sound follows;
-//! the ones still held at the end are dropped, so a render ends on its last audible block.
+//! threshold are held back (in a buffer of `hold` + 1 s) until louder sound follows; the ones
+//! still held at the end are dropped, so a render ends on its last audible block. (A quiet
+//! stretch longer than the buffer inside a tail that is still sounding is written as it is.)
 
 use crate::dsp::BLOCK;
 use crate::effects::chain::InsertChain;
@@ -45,7 +46,9 @@ impl<'s> Master<'s> {
         cap_frames: u64,
         hold: u64,
     ) -> Self {
-        let pending = usize::try_from(hold).unwrap_or(usize::MAX / 8) + BLOCK;
+        let pending = usize::try_from(hold)
+            .unwrap_or(usize::MAX / 8)
+            .saturating_add(rate as usize + BLOCK);
         Master {
             gain,
             chain,

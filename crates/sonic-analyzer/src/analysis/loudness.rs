@@ -230,12 +230,14 @@ impl LoudnessMeter {
     /// every block is below the absolute gate (silence).
     pub fn integrated(&self) -> Option<f64> {
         let block_frames = (4 * self.frames_per_100ms) as f64;
-        let blocks: Vec<f64> = self
-            .segments
-            .windows(4)
-            .map(|w| (w[0] + w[1] + w[2] + w[3]) / block_frames)
-            .filter(|&e| e >= ABSOLUTE_GATE)
-            .collect();
+        // One allocation whatever the length (a streaming caller counts them).
+        let mut blocks = Vec::with_capacity(self.segments.len());
+        blocks.extend(
+            self.segments
+                .windows(4)
+                .map(|w| (w[0] + w[1] + w[2] + w[3]) / block_frames)
+                .filter(|&e| e >= ABSOLUTE_GATE),
+        );
         if blocks.is_empty() {
             return None;
         }
