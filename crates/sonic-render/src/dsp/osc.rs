@@ -23,17 +23,26 @@ static SINE: LazyLock<Box<[f64]>> = LazyLock::new(|| {
 /// sin(2π·phase) by linear interpolation in the table (phase in cycles, any value).
 #[inline]
 fn sine(table: &[f64], phase: f64) -> f64 {
-    let x = (phase - phase.floor()) * TABLE as f64;
+    let x = wrap(phase) * TABLE as f64;
     let i = x as usize;
     let frac = x - i as f64;
     let a = table[i];
     a + (table[i + 1] - a) * frac
 }
 
-/// Wraps a phase into [0, 1).
+/// Wraps a phase into [0, 1). Most phases are inside or one step out, which costs a compare
+/// (`floor` is a library call on baseline x86-64).
 #[inline]
 fn wrap(phase: f64) -> f64 {
-    phase - phase.floor()
+    if (0.0..1.0).contains(&phase) {
+        phase
+    } else if (1.0..2.0).contains(&phase) {
+        phase - 1.0
+    } else if (-1.0..0.0).contains(&phase) {
+        phase + 1.0
+    } else {
+        phase - phase.floor()
+    }
 }
 
 /// The number of harmonics SC's Saw and Pulse keep below Nyquist: floor(rate / 2f), at least 1.
@@ -63,34 +72,53 @@ fn dirichlet(table: &[f64], phase: f64, n: f64) -> f64 {
     (ratio - 0.5) / n
 }
 
-/// A sine oscillator (SC SinOsc): ±1, starting at phase 0.
+/// A sine oscillator (SC SinOsc): ±1, starting at phase 0. Its phase is a 32-bit fixed-point
+/// fraction of a cycle (wrapping is free; 11 µHz of resolution at 48 kHz).
 #[derive(Debug, Clone)]
 pub struct Sin {
-    phase: f64,
-    inv_rate: f64,
+    phase: u32,
+    cycles_per_hz: f64,
     table: &'static [f64],
 }
+
+/// Fractional bits below a table index in a 32-bit phase.
+const FRAC_BITS: u32 = 32 - TABLE_BITS;
+const TURN: f64 = 4_294_967_296.0;
 
 impl Sin {
     /// A sine at sample rate `rate`, at phase 0.
     pub fn new(rate: f64) -> Self {
         Sin {
-            phase: 0.0,
-            inv_rate: 1.0 / rate,
+            phase: 0,
+            cycles_per_hz: TURN / rate,
             table: &SINE,
         }
     }
 
     /// Back to phase 0.
     pub fn reset(&mut self) {
-        self.phase = 0.0;
+        self.phase = 0;
+    }
+
+    #[inline]
+    fn at(&self, phase: u32) -> f64 {
+        let i = (phase >> FRAC_BITS) as usize;
+        let frac = f64::from(phase & ((1 << FRAC_BITS) - 1)) * (1.0 / f64::from(1u32 << FRAC_BITS));
+        let a = self.table[i];
+        a + (self.table[i + 1] - a) * frac
+    }
+
+    /// The phase step of `freq` Hz (negative frequencies run backwards).
+    #[inline]
+    fn step(&self, freq: f64) -> u32 {
+        (freq * self.cycles_per_hz) as i64 as u32
     }
 
     /// One sample at `freq` Hz (which may change every sample: FM).
     #[inline]
     pub fn next(&mut self, freq: f64) -> f32 {
-        let y = sine(self.table, self.phase);
-        self.phase = wrap(self.phase + freq * self.inv_rate);
+        let y = self.at(self.phase);
+        self.phase = self.phase.wrapping_add(self.step(freq));
         y as f32
     }
 
@@ -98,22 +126,27 @@ impl Sin {
     /// input: phase modulation).
     #[inline]
     pub fn next_pm(&mut self, freq: f64, offset: f64) -> f32 {
-        let y = sine(self.table, self.phase + offset / TAU);
-        self.phase = wrap(self.phase + freq * self.inv_rate);
+        let shift = (wrap(offset / TAU) * TURN) as u64 as u32;
+        let y = self.at(self.phase.wrapping_add(shift));
+        self.phase = self.phase.wrapping_add(self.step(freq));
         y as f32
     }
 
     /// Writes a block at `freq` Hz.
     pub fn fill(&mut self, out: &mut [f32], freq: f64) {
+        let step = self.step(freq);
         for y in out {
-            *y = self.next(freq);
+            *y = self.at(self.phase) as f32;
+            self.phase = self.phase.wrapping_add(step);
         }
     }
 
     /// Adds a block at `freq` Hz, times `gain`.
     pub fn add(&mut self, out: &mut [f32], freq: f64, gain: f32) {
+        let step = self.step(freq);
         for y in out {
-            *y += self.next(freq) * gain;
+            *y += self.at(self.phase) as f32 * gain;
+            self.phase = self.phase.wrapping_add(step);
         }
     }
 }
@@ -392,7 +425,7 @@ mod tests {
             .enumerate()
             .map(|(n, &v)| (f64::from(v) - (TAU * 440.0 * n as f64 / RATE).sin()).abs())
             .fold(0.0, f64::max);
-        assert!(worst < 1e-6, "{worst}");
+        assert!(worst < 1e-5, "{worst}");
         assert!((crossings_hz(&x) - 440.0).abs() < 0.5);
     }
 
