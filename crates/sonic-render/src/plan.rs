@@ -220,4 +220,35 @@ mod tests {
         );
         assert_eq!(polyphony(&[(0, 10), (5, 20), (6, 7), (30, 40)]), 3);
     }
+
+    #[test]
+    fn pools_hold_the_largest_polyphony_so_no_voice_is_built_during_the_render() {
+        let mut song = crate::testing::song(120.0);
+        let track = crate::testing::add_track(&mut song, "strings");
+        let chords: Vec<_> = (0..8)
+            .flat_map(|k| [60, 64, 67].map(|n| (n, k as f64, 1.5, 90)))
+            .collect();
+        crate::testing::add_clip(&mut song, &track, 0.0, 8.0, &chords);
+        let ctx = PlanContext {
+            composition: &song,
+            rate: 48_000,
+            from: 0.0,
+            to: 8.0,
+            effects: crate::registry::effect,
+            clips: None,
+        };
+        let mut planned = plan_track(&ctx, &song.tracks[0], &mut Gaps::default()).unwrap();
+        // A chord every 0.5 s, each 0.75 s held + 1 s of release: four chords overlap.
+        assert_eq!(planned.render.pools[0].idle.len(), 12);
+        let (mut left, mut right) = (vec![0.0; 1024], vec![0.0; 1024]);
+        while !planned.render.is_idle() {
+            planned.render.render(&mut left, &mut right);
+        }
+        assert_eq!(planned.render.built_late, 0);
+        assert_eq!(
+            planned.render.pools[0].idle.len(),
+            12,
+            "every voice came back"
+        );
+    }
 }
